@@ -1,0 +1,221 @@
+"""The `newsqa` command: ingest, ask, search, articles, summarize, demo, serve, and reader training.
+
+Built on typer (type-hinted commands, generated help). Human-readable output by default, `--json`
+for machines. Errors the user caused print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+app = typer.Typer(help="Answer questions about news articles and summarize them.", no_args_is_help=True, add_completion=False)
+articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
+app.add_typer(articles_app, name="articles")
+
+DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB", help="SQLite file (default: $NEWSQA_HOME/newsqa.sqlite3).")
+JsonOption = typer.Option(False, "--json", help="Print JSON.")
+
+
+def engine(db: Optional[str]):
+    from .engine import NewsQA
+
+    return NewsQA(db)
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_answers(answers) -> None:
+    if not answers:
+        typer.echo("No answer found in the stored articles.")
+    for n, a in enumerate(answers, 1):
+        typer.echo(f"{n}. {a.text}    (score {a.score:.2f})")
+        typer.echo(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
+        if a.sentence:
+            typer.echo(f"   \"{a.sentence.text}\"")
+
+
+def print_summary(summary) -> None:
+    for s in summary.sentences:
+        typer.echo(f"- {s['text']}")
+
+
+@app.command()
+def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """Add the articles in PATHS (folders recursively); unreadable files are reported and skipped."""
+    qa = engine(db)
+    skipped: list[str] = []
+    stored = qa.ingest(paths, progress=not as_json, on_error=lambda p, e: skipped.append(str(e)))
+    if as_json:
+        emit({"articles": [{"id": a.id, "title": a.title} for a in stored], "skipped": skipped})
+        return
+    for message in skipped:
+        typer.echo(f"skipped: {message}", err=True)
+    typer.echo(f"{len(stored)} article(s) stored, {qa.count_articles()} in {qa.settings.db_path}")
+
+
+@app.command()
+def ask(
+    question: str,
+    top_k: int = typer.Option(3, "--top-k", "-k", help="Answers to return."),
+    article: Optional[List[str]] = typer.Option(None, "--article", "-a", help="Restrict to these article ids."),
+    db: Optional[str] = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Answer QUESTION from the stored articles, with the exact place each answer came from."""
+    answers = engine(db).ask(question, top_k=top_k, article_ids=article or None)
+    emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
+
+
+@app.command()
+def search(
+    query: str,
+    top_k: int = typer.Option(5, "--top-k", "-k"),
+    article: Optional[List[str]] = typer.Option(None, "--article", "-a"),
+    mode: str = typer.Option("hybrid", help="hybrid, bm25 or dense."),
+    db: Optional[str] = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Passages most relevant to QUERY."""
+    hits = engine(db).search(query, top_k=top_k, article_ids=article or None, mode=mode)
+    if as_json:
+        emit([h.to_dict() for h in hits])
+        return
+    for h in hits:
+        typer.echo(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+
+
+@app.command()
+def summarize(
+    target: str = typer.Argument(..., help="A stored article id, or a file to summarize without storing it."),
+    sentences: Optional[int] = typer.Option(3, "--sentences", "-s"),
+    words: Optional[int] = typer.Option(None, "--words", "-w"),
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="Prefer sentences about this."),
+    db: Optional[str] = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Extractive summary of a stored article or of a file."""
+    from .articles import read_file
+
+    qa = engine(db)
+    if Path(target).is_file():
+        summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
+    else:
+        summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
+    emit(summary.to_dict()) if as_json else print_summary(summary)
+
+
+@articles_app.command("list")
+def articles_list(offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """Stored articles, oldest first."""
+    found = engine(db).list_articles(offset, limit)
+    if as_json:
+        emit([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
+        return
+    for a in found:
+        typer.echo(f"{a.id}  {a.title or a.text[:60]!s}")
+
+
+@articles_app.command("show")
+def articles_show(article_id: str, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """One stored article, with its text."""
+    a = engine(db).get_article(article_id)
+    if as_json:
+        emit(a.to_dict())
+        return
+    typer.echo(f"id: {a.id}\ntitle: {a.title}\nurl: {a.url}\npublished: {a.published}\n\n{a.text}")
+
+
+@articles_app.command("delete")
+def articles_delete(article_id: str, db: Optional[str] = DbOption) -> None:
+    """Delete a stored article and its passages."""
+    engine(db).delete_article(article_id)
+    typer.echo(f"deleted {article_id}")
+
+
+@app.command()
+def demo(
+    path: Path = typer.Argument(Path("seeds"), help="Articles to ingest."),
+    question: str = typer.Option("What did Lavrov say on Venezuela?", "--question"),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Ingest PATH, answer a sample question and summarize the first article: the whole tour."""
+    qa = engine(db)
+    stored = qa.ingest([path], progress=True)
+    typer.echo(f"\nStored {len(stored)} article(s) in {qa.settings.db_path}\n\nQ: {question}")
+    print_answers(qa.ask(question))
+    if stored:
+        typer.echo(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
+        print_summary(qa.summarize(article_id=stored[0].id))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000),
+    workers: int = typer.Option(2, help="gunicorn worker processes, each loading the models once."),
+    debug: bool = typer.Option(False, help="Flask's development server instead of gunicorn."),
+) -> None:
+    """Run the REST API and web page (gunicorn; `--debug` for Flask's development server)."""
+    if debug:
+        cmd = [sys.executable, "-m", "flask", "--app", "server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
+    else:
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "server.app:create_app()"]
+    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train_reader(ctx: typer.Context) -> None:
+    """Train the extractive reader (all options: `newsqa train-reader --help-config`)."""
+    from .training.train import parse_args, train
+
+    args = ["--help"] if "--help-config" in ctx.args else ctx.args
+    result = train(parse_args(args))
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "history"}))
+
+
+@app.command()
+def eval_reader(
+    squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the shipped one)."),
+    int8: bool = typer.Option(False, "--int8/--fp32", help="Dynamic int8 quantization of the linear layers."),
+    limit: int = typer.Option(0, help="Only the first N questions (0: all)."),
+    max_answer_len: int = typer.Option(30, help="Longest answer in tokens."),
+    out: Optional[Path] = typer.Option(None, help="Write the metrics JSON here too."),
+) -> None:
+    """Official SQuAD EM/F1 (and HasAns/NoAns for v2 files) of a reader, with its speed."""
+    from .reader import Reader
+    from .training.evaluate import evaluate_examples
+    from .training.squad import load_squad
+
+    examples = load_squad(squad)
+    examples = examples[:limit] if limit else examples
+    metrics = evaluate_examples(Reader(model, quantize=int8), examples, max_answer_len)
+    metrics.update({"file": squad.name, "int8": int8, "questions": len(examples)})
+    if out:
+        out.write_text(json.dumps(metrics, indent=2) + "\n")
+    emit(metrics)
+
+
+def main() -> None:
+    """Entry point: run the app, turning newsqa's own errors into one clear line and exit 2."""
+    from .errors import NewsQAError
+
+    try:
+        app()
+    except NewsQAError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

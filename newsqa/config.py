@@ -1,0 +1,43 @@
+"""Settings: paths, limits and defaults, each overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def shipped_models_dir() -> Path:
+    """Folder holding the shipped models: `models/` of a checkout, or the copy installed with the wheel."""
+    override = os.environ.get("NEWSQA_MODELS")
+    if override:
+        return Path(override)
+    installed = PACKAGE_DIR / "_models"
+    if (installed / "reader").is_dir():
+        return installed
+    return PACKAGE_DIR.parent / "models"
+
+
+def default_home() -> Path:
+    """Where newsqa keeps its database: $NEWSQA_HOME, else the per-user data folder."""
+    override = os.environ.get("NEWSQA_HOME")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "newsqa"
+
+
+@dataclass
+class Settings:
+    """Plain configuration data for a NewsQA engine."""
+
+    db_path: str = field(default_factory=lambda: str(default_home() / "newsqa.sqlite3"))
+    models_dir: Path = field(default_factory=shipped_models_dir)
+    max_question_chars: int = 1000
+    max_article_chars: int = 2_000_000
+    passage_max_words: int = 120
+    retrieve_candidates: int = 8
+    answer_threshold: float = 0.25
+    quantize_reader: bool = True

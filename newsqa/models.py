@@ -1,0 +1,53 @@
+"""The one accessor for the heavy models: each is loaded lazily, once per process, and shared by threads."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+_lock = threading.Lock()
+_loaded: dict[tuple, Any] = {}
+
+
+def _quiet_transformers() -> None:
+    """Model loading is routine here: no progress bars or warnings about unused pooler weights."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _get(key: tuple, load: Callable[[], Any]) -> Any:
+    with _lock:
+        if key not in _loaded:
+            _quiet_transformers()
+            _loaded[key] = load()
+        return _loaded[key]
+
+
+def get_embedder():
+    """The sentence embedder (all-MiniLM-L6-v2)."""
+    from .embedder import Embedder
+
+    return _get(("embedder",), Embedder)
+
+
+def get_reader(models_dir: Path, quantize: bool = True):
+    """The extractive reader shipped in `models_dir/reader`, int8-quantized by default."""
+    from .reader import Reader
+
+    return _get(("reader", str(models_dir), quantize), lambda: Reader(Path(models_dir) / "reader", quantize=quantize))
+
+
+def get_summarizer(models_dir: Path):
+    """The learned sentence scorer shipped in `models_dir/summarizer`."""
+    from .summarizer import SentenceScorer
+
+    return _get(("summarizer", str(models_dir)), lambda: SentenceScorer.load(Path(models_dir) / "summarizer"))
+
+
+def loaded() -> list[str]:
+    """Names of the models this process has loaded (for readiness checks)."""
+    with _lock:
+        return [key[0] for key in _loaded]

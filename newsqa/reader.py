@@ -1,0 +1,210 @@
+"""Extractive question answering over a context: windows with stride, span decoding, no-answer.
+
+The reader tokenizes (question, context) pairs with the fast tokenizer's offset mapping, splits
+long contexts into overlapping windows, runs the QA model on batches of windows, and decodes the
+best spans back to character offsets into the context. Spans never cross the question, special
+tokens or padding. Scores are probabilities: p(start) * p(end) under the window's softmax, and the
+no-answer score is the same for the [CLS] position (SQuAD 2.0 style), taken from the window most
+sure that an answer exists.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from .errors import InvalidInput
+from .types import Answer
+
+MAX_QUESTION_TOKENS = 64
+
+
+@dataclass
+class Windows:
+    """Tokenized windows of (question, context) pairs, with the bookkeeping to map spans back."""
+
+    input_ids: list[list[int]]
+    token_type_ids: list[list[int]]
+    offsets: list[list[tuple[int, int]]]
+    context_mask: list[np.ndarray]  # True where the token belongs to the context
+    pair_index: list[int]  # which input pair each window came from
+
+
+def clip_question(tokenizer: Any, question: str, max_tokens: int = MAX_QUESTION_TOKENS) -> str:
+    """Cut a question to its first `max_tokens` tokens so a window always has room for context."""
+    enc = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
+    if len(enc["input_ids"]) <= max_tokens:
+        return question
+    return question[: enc["offset_mapping"][max_tokens - 1][1]]
+
+
+def make_windows(
+    tokenizer: Any,
+    questions: Sequence[str],
+    contexts: Sequence[str],
+    max_length: int = 256,
+    stride: int = 96,
+) -> Windows:
+    """Tokenize pairs into overlapping windows of at most `max_length` tokens (`stride` overlap)."""
+    questions = [clip_question(tokenizer, q) for q in questions]
+    enc = tokenizer(
+        list(questions),
+        list(contexts),
+        truncation="only_second",
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        padding=False,
+    )
+    masks = []
+    for i in range(len(enc["input_ids"])):
+        seq_ids = enc.sequence_ids(i)
+        masks.append(np.array([s == 1 for s in seq_ids], dtype=bool))
+    return Windows(
+        input_ids=enc["input_ids"],
+        token_type_ids=enc.get("token_type_ids") or [[0] * len(x) for x in enc["input_ids"]],
+        offsets=enc["offset_mapping"],
+        context_mask=masks,
+        pair_index=list(enc["overflow_to_sample_mapping"]),
+    )
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    m = x.max()
+    return x - m - np.log(np.exp(x - m).sum())
+
+
+def best_spans(
+    start_logits: np.ndarray,
+    end_logits: np.ndarray,
+    context_mask: np.ndarray,
+    max_answer_len: int,
+    n_best: int,
+) -> tuple[list[tuple[int, int, float]], float]:
+    """Top spans (start_tok, end_tok, log-prob) inside the context, and the log-prob of no answer."""
+    length = len(context_mask)
+    ls = _log_softmax(start_logits[:length].astype(np.float64))
+    le = _log_softmax(end_logits[:length].astype(np.float64))
+    null = float(ls[0] + le[0])
+    idx = np.flatnonzero(context_mask)
+    if idx.size == 0:
+        return [], null
+    scores = ls[idx][:, None] + le[idx][None, :]
+    pos = idx[:, None], idx[None, :]
+    valid = (pos[1] >= pos[0]) & (pos[1] - pos[0] < max_answer_len)
+    scores = np.where(valid, scores, -np.inf)
+    flat = scores.ravel()
+    k = min(n_best, int(np.isfinite(flat).sum()))
+    if k == 0:
+        return [], null
+    top = np.argpartition(-flat, k - 1)[:k]
+    top = top[np.argsort(-flat[top])]
+    spans = [(int(idx[t // len(idx)]), int(idx[t % len(idx)]), float(flat[t])) for t in top]
+    return spans, null
+
+
+class Reader:
+    """An extractive QA model with its tokenizer; thread-safe to call once loaded."""
+
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        quantize: bool = False,
+        batch_size: int = 32,
+        *,
+        model: torch.nn.Module | None = None,
+        tokenizer: Any = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        if model is None:
+            from .config import shipped_models_dir
+            from .reader_io import load_reader
+
+            model_dir = Path(model_dir) if model_dir else shipped_models_dir() / "reader"
+            model, tokenizer, meta = load_reader(model_dir)
+        meta = meta or {}
+        if quantize:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.max_length = int(meta.get("max_length", 256))
+        self.stride = int(meta.get("stride", 96))
+        self.batch_size = batch_size
+        self.quantized = quantize
+        self._lock = threading.Lock()  # torch modules are safe for concurrent inference, but
+        # intra-op threads are shared; serialising keeps latency predictable under load.
+
+    def answer(self, question: str, context: str, top_k: int = 1, max_answer_len: int = 30) -> list[Answer]:
+        """The `top_k` best spans of `context` answering `question`, offsets into `context`."""
+        return self.answer_batch([(question, context)], top_k=top_k, max_answer_len=max_answer_len)[0]
+
+    def answer_batch(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        top_k: int = 1,
+        max_answer_len: int = 30,
+    ) -> list[list[Answer]]:
+        """Answer many (question, context) pairs at once, batching all their windows."""
+        if top_k < 1 or max_answer_len < 1:
+            raise InvalidInput("top_k and max_answer_len must be positive")
+        for question, context in pairs:
+            if not question or not question.strip():
+                raise InvalidInput("question is empty")
+            if not context or not context.strip():
+                raise InvalidInput("context is empty")
+        if not pairs:
+            return []
+        windows = make_windows(self.tokenizer, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride)
+        start_logits, end_logits = self._logits(windows)
+        candidates: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
+        null_logp = [0.0 for _ in pairs]
+        seen = [False for _ in pairs]
+        for w, pair in enumerate(windows.pair_index):
+            spans, null = best_spans(start_logits[w], end_logits[w], windows.context_mask[w], max_answer_len, max(top_k, 5) * 2)
+            null_logp[pair] = null if not seen[pair] else min(null_logp[pair], null)
+            seen[pair] = True
+            offsets = windows.offsets[w]
+            for s, e, logp in spans:
+                key = (offsets[s][0], offsets[e][1])
+                if logp > candidates[pair].get(key, -np.inf):
+                    candidates[pair][key] = logp
+        results = []
+        for pair, (_, context) in enumerate(pairs):
+            ranked = sorted(candidates[pair].items(), key=lambda kv: -kv[1])[:top_k]
+            no_answer = float(np.exp(null_logp[pair]))
+            results.append(
+                [Answer(text=context[s:e], score=float(np.exp(lp)), start=s, end=e, no_answer_score=no_answer) for (s, e), lp in ranked]
+            )
+        return results
+
+    def _logits(self, windows: Windows) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Run the model over all windows in length-sorted batches; logits per window, unpadded."""
+        order = sorted(range(len(windows.input_ids)), key=lambda i: len(windows.input_ids[i]))
+        starts: list[np.ndarray] = [np.empty(0)] * len(order)
+        ends: list[np.ndarray] = [np.empty(0)] * len(order)
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            width = max(len(windows.input_ids[i]) for i in batch)
+            ids = torch.zeros((len(batch), width), dtype=torch.long)
+            types = torch.zeros_like(ids)
+            attn = torch.zeros_like(ids)
+            for row, i in enumerate(batch):
+                n = len(windows.input_ids[i])
+                ids[row, :n] = torch.tensor(windows.input_ids[i])
+                types[row, :n] = torch.tensor(windows.token_type_ids[i])
+                attn[row, :n] = 1
+            with self._lock, torch.inference_mode():
+                out = self.model(input_ids=ids, token_type_ids=types, attention_mask=attn)
+            s = out.start_logits.float().numpy()
+            e = out.end_logits.float().numpy()
+            for row, i in enumerate(batch):
+                n = len(windows.input_ids[i])
+                starts[i], ends[i] = s[row, :n], e[row, :n]
+        return starts, ends

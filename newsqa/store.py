@@ -1,0 +1,162 @@
+"""SQLite storage: articles, their sentence-aligned passages, passage vectors and an FTS5 index.
+
+One article is written in one transaction: a crash mid-ingest leaves either the whole article or
+nothing. WAL mode lets readers work while a writer writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import fields
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .embedder import DIMENSIONS
+from .types import Article, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    title TEXT, url TEXT, published TEXT, byline TEXT, caption TEXT, source TEXT,
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
+"""
+ARTICLE_COLUMNS = [f.name for f in fields(Article)]
+
+
+class Store:
+    """All persistence of newsqa; the rest of the library never writes SQL."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.executescript(SCHEMA)
+        self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # cached (ids, article ids, vectors)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- articles ---------------------------------------------------------------------------
+    def get_article(self, article_id: str) -> Article | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return Article(*row) if row else None
+
+    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+        return [Article(*r) for r in rows]
+
+    def count_articles(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        with self._lock:
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self._conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
+    def add_article(self, article: Article, passages: Sequence[Passage], vectors: np.ndarray) -> None:
+        """Store an article with its passages and vectors, all or nothing."""
+        if len(passages) != len(vectors):
+            raise ValueError("one vector per passage")
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute(
+                    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                    [getattr(article, c) for c in ARTICLE_COLUMNS],
+                )
+                self._insert_passages(article.id, passages, vectors)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._matrix = None
+
+    def _insert_passages(self, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
+        for p, v in zip(passages, vectors):
+            cur = self._conn.execute(
+                "INSERT INTO passages (article_id, idx, start, end, vector) VALUES (?, ?, ?, ?, ?)",
+                (article_id, p.index, p.start, p.end, np.asarray(v, dtype=np.float32).tobytes()),
+            )
+            self._conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, p.text))
+
+    def delete_article(self, article_id: str) -> bool:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)", (article_id,))
+                self._conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+                deleted = self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._matrix = None
+        return deleted > 0
+
+    # -- passages ---------------------------------------------------------------------------
+    def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
+        """Passages by id, their text sliced from the stored article text."""
+        if not passage_ids:
+            return {}
+        marks = ",".join("?" * len(passage_ids))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT p.id, p.article_id, p.idx, p.start, p.end, substr(a.text, p.start + 1, p.end - p.start) "
+                f"FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})",
+                list(passage_ids),
+            ).fetchall()
+        return {r[0]: Passage(article_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5]) for r in rows}
+
+    def fts_search(self, match: str, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression."""
+        sql = "SELECT f.rowid, -bm25(passages_fts) FROM passages_fts f"
+        args: list = [match]
+        where = " WHERE passages_fts MATCH ?"
+        if article_ids is not None:
+            sql += " JOIN passages p ON p.id = f.rowid"
+            where += f" AND p.article_id IN ({','.join('?' * len(article_ids))})"
+            args += list(article_ids)
+        with self._lock:
+            return self._conn.execute(sql + where + " ORDER BY bm25(passages_fts) LIMIT ?", args + [limit]).fetchall()
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage ids, article ids, vector matrix) of every passage, cached until the next write."""
+        with self._lock:
+            if self._matrix is None:
+                rows = self._conn.execute("SELECT id, article_id, vector FROM passages ORDER BY id").fetchall()
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                arts = np.array([r[1] for r in rows], dtype=object)
+                mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
+                self._matrix = (ids, arts, mat)
+            return self._matrix

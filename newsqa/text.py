@@ -1,0 +1,77 @@
+"""Sentences and passages as (start, end) character offsets into the text they came from.
+
+Sentence boundaries come from blingfire (a compiled, well-tested segmenter: 150k words in about
+0.2 s), run line by line so that headlines, captions and paragraphs never merge, plus one repair
+for text where sentences were glued without a space ("...bn.Its profits").
+"""
+
+from __future__ import annotations
+
+import re
+
+import blingfire
+
+from .types import Span
+
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]+\b)")
+_LINE = re.compile(r"[^\n]+")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _segment_line(line: str) -> list[tuple[int, int]]:
+    try:
+        _, offsets = blingfire.text_to_sentences_and_offsets(line)
+    except Exception:  # blingfire refuses some odd inputs; the line is then one sentence
+        offsets = [(0, len(line))]
+    if not offsets or offsets[-1][1] > len(line):
+        offsets = [(0, len(line))]
+    spans = []
+    for start, end in offsets:
+        cuts = [start] + [start + m.start() for m in _GLUED.finditer(line[start:end])] + [end]
+        spans.extend(zip(cuts, cuts[1:]))
+    return spans
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of `text`, in order, each with `text[start:end] == span.text` and no edge whitespace."""
+    sentences = []
+    for line in _LINE.finditer(text):
+        for a, b in _segment_line(line.group()):
+            start, end = _trim(text, line.start() + a, line.start() + b)
+            if end > start:
+                sentences.append(Span(start, end, text[start:end]))
+    return sentences
+
+
+def make_passages(text: str, sentences: list[Span] | None = None, max_words: int = 120) -> list[Span]:
+    """Consecutive sentences packed up to `max_words`, the last sentence of each repeated at the
+    start of the next so that an answer near a boundary is seen with its context."""
+    sentences = split_sentences(text) if sentences is None else sentences
+    passages: list[Span] = []
+    i = 0
+    while i < len(sentences):
+        j, words = i, 0
+        while j < len(sentences) and (j == i or words + len(sentences[j].text.split()) <= max_words):
+            words += len(sentences[j].text.split())
+            j += 1
+        start, end = sentences[i].start, sentences[j - 1].end
+        passages.append(Span(start, end, text[start:end]))
+        if j >= len(sentences):
+            break
+        i = j - 1 if j - 1 > i else j
+    return passages
+
+
+def sentence_at(sentences: list[Span], position: int) -> Span | None:
+    """The sentence holding character `position`, if any."""
+    for s in sentences:
+        if s.start <= position < s.end:
+            return s
+    return None

@@ -1,0 +1,1 @@
+"""Reader training and evaluation (run by hand, never by CI): SQuAD loaders, features, loop, metric."""

@@ -1,0 +1,68 @@
+"""Load SQuAD v1.1 / v2.0 files into flat examples, and split off a held-out slice for model selection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass
+class QAExample:
+    """One question over one context; `answers` holds every gold (char start, text)."""
+
+    qid: str
+    question: str
+    context: str
+    answers: list[tuple[int, str]] = field(default_factory=list)
+    is_impossible: bool = False
+    source: str = ""
+    paragraph_key: str = ""
+
+
+def load_squad(path: str | Path) -> list[QAExample]:
+    """Read a SQuAD-format JSON file (v1.1 or v2.0); v2 `is_impossible` questions get no answers."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    examples = []
+    for article in data:
+        for p_index, paragraph in enumerate(article["paragraphs"]):
+            context = paragraph["context"]
+            key = f"{path.name}:{article.get('title', '')}:{p_index}"
+            for qa in paragraph["qas"]:
+                impossible = bool(qa.get("is_impossible", False))
+                answers = [] if impossible else [(int(a["answer_start"]), a["text"]) for a in qa["answers"]]
+                examples.append(
+                    QAExample(
+                        qid=str(qa["id"]),
+                        question=qa["question"],
+                        context=context,
+                        answers=answers,
+                        is_impossible=impossible or not answers,
+                        source=path.name,
+                        paragraph_key=key,
+                    )
+                )
+    return examples
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders as every *.json inside them, sorted for a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
+    return out
+
+
+def is_held_out(example: QAExample, fraction: float) -> bool:
+    """Deterministic paragraph-level split: the same paragraph always lands on the same side."""
+    digest = hashlib.sha1(example.paragraph_key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+
+
+def split_held_out(examples: list[QAExample], fraction: float) -> tuple[list[QAExample], list[QAExample]]:
+    train = [e for e in examples if not is_held_out(e, fraction)]
+    held = [e for e in examples if is_held_out(e, fraction)]
+    return train, held

@@ -1,0 +1,88 @@
+"""Every error leaves the server as `application/problem+json` (RFC 9457).
+
+Three sources of errors meet here: HTTP errors raised by Flask and Werkzeug (404, 405, 413, 415, a
+malformed JSON body), the library's own typed errors (`NewsQAError` and its subclasses), and request
+validation by pydantic. Anything else is a bug on our side: it is logged with its traceback and the
+client gets a plain 500 problem, never the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from newsqa.errors import ArticleConflict, ArticleNotFound, InvalidInput, NewsQAError
+
+from .schemas import PROBLEM_MEDIA_TYPE
+
+log = logging.getLogger("newsqa.server")
+
+# Library errors, most specific first: the status each one means over HTTP.
+LIBRARY_ERRORS: list[tuple[type[NewsQAError], int, str]] = [
+    (ArticleNotFound, 404, "article-not-found"),
+    (ArticleConflict, 409, "article-conflict"),
+    (InvalidInput, 422, "invalid-input"),
+    (NewsQAError, 400, "bad-request"),
+]
+
+
+def problem(status: int, detail: str | None = None, *, kind: str | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    """A problem+json response. `kind` names the problem; the HTTP phrase is its title."""
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"urn:newsqa:problem:{kind or phrase.lower().replace(' ', '-')}",
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def validation_problem(error: ValidationError) -> Response:
+    """A 422 listing the invalid fields. Used by flask-openapi3 for bodies, paths and queries."""
+    fields = [
+        {"loc": [part for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+        for e in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    where = "; ".join(f"{'.'.join(map(str, f['loc'])) or 'body'}: {f['msg']}" for f in fields[:5])
+    return problem(422, f"invalid request: {where}", kind="validation-error", errors=fields)
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    if error.response is not None:  # abort(response): already a finished response (e.g. a 422)
+        return error.response
+    if error.code is None or error.code < 400:  # redirects raised by routing pass through
+        return error
+    # Keep headers Werkzeug attaches for a reason, such as `Allow` on a 405.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    return problem(error.code, error.description, headers=headers)
+
+
+def _library_error(error: NewsQAError) -> Response:
+    for cls, status, kind in LIBRARY_ERRORS:
+        if isinstance(error, cls):
+            return problem(status, str(error), kind=kind)
+    return problem(400, str(error))  # pragma: no cover - NewsQAError is the last entry
+
+
+def _unexpected_error(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "The server hit an unexpected error; it has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; called once by the app factory."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NewsQAError, _library_error)
+    app.register_error_handler(ValidationError, lambda e: validation_problem(e))
+    app.register_error_handler(Exception, _unexpected_error)

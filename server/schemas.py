@@ -1,0 +1,263 @@
+"""Request and response models of the REST API.
+
+These pydantic models are the single source of truth for the HTTP contract: flask-openapi3 validates
+every request body, path and query against them, and the OpenAPI document at `/openapi.json` is
+generated from them. Nothing here knows about NLP; the models only describe the JSON going in and out.
+
+Request models are strict (a string is not an integer) and closed (an unknown field is an error),
+so that a client's typo is answered with a 422 instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
+
+# Limits that belong to the HTTP contract. The library checks its own limits (question length,
+# article size, ...) and answers InvalidInput, which the server turns into a 422 as well.
+MAX_ID_CHARS = 200
+MAX_TOP_K = 50
+MAX_IDS = 1000
+MAX_PAGE = 200
+
+ArticleId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, description="An article id.")]
+NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S", description="Text with at least one non-space character.")]
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: strict types, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+class TextArticleIn(RequestModel):
+    """An article given as plain text, stored verbatim."""
+
+    text: NonBlank = Field(description="The article text, stored exactly as given.")
+    title: str | None = Field(None, description="Headline; recognised from the text when omitted.")
+    url: str | None = None
+    published: str | None = Field(None, description="Publication date, ISO 8601 preferred.")
+    id: ArticleId | None = Field(None, description="Your id for the article; a hash of the text when omitted.")
+
+
+class HtmlArticleIn(RequestModel):
+    """An article given as an HTML page; its main text is extracted and stored."""
+
+    html: NonBlank = Field(description="The HTML page.")
+    url: str | None = None
+    id: ArticleId | None = None
+
+
+def _article_kind(value: Any) -> str:
+    """Pick the model by the field present, so errors talk about that model only."""
+    return "html" if isinstance(value, dict) and "html" in value and "text" not in value else "text"
+
+
+class ArticleIn(RootModel[Annotated[Union[Annotated[TextArticleIn, Tag("text")], Annotated[HtmlArticleIn, Tag("html")]], Discriminator(_article_kind)]]):
+    """`{text, title?, url?, published?, id?}` or `{html, url?, id?}`."""
+
+
+class AskIn(RequestModel):
+    """A question about the stored articles."""
+
+    question: NonBlank = Field(description="The question, in plain words.")
+    top_k: int = Field(3, ge=1, le=MAX_TOP_K, description="How many answers at most.")
+    article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS, description="Only look in these articles.")
+
+
+class SearchIn(RequestModel):
+    """A search over the stored passages."""
+
+    query: NonBlank
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K)
+    article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS)
+
+
+class SummaryOptions(RequestModel):
+    """The length budget and optional focus shared by every summarize request."""
+
+    max_sentences: int | None = Field(3, ge=1, le=100, description="Sentence budget.")
+    max_words: int | None = Field(None, ge=1, le=10_000, description="Word budget.")
+    query: NonBlank | None = Field(None, description="Focus the summary on this question or topic.")
+
+
+class SummarizeArticleIn(SummaryOptions):
+    """Summarize one stored article."""
+
+    article_id: ArticleId
+
+
+class SummarizeTextIn(SummaryOptions):
+    """Summarize a text that is not stored."""
+
+    text: NonBlank
+
+
+class SummarizeArticlesIn(SummaryOptions):
+    """Summarize several stored articles together."""
+
+    article_ids: list[ArticleId] = Field(min_length=1, max_length=MAX_IDS)
+
+
+def _summary_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("article_id", "text", "article_ids"):
+            if key in value:
+                return key
+    return "article_id"
+
+
+class SummarizeIn(RootModel[Annotated[Union[
+    Annotated[SummarizeArticleIn, Tag("article_id")],
+    Annotated[SummarizeTextIn, Tag("text")],
+    Annotated[SummarizeArticlesIn, Tag("article_ids")],
+], Discriminator(_summary_kind)]]):
+    """`{article_id | text | article_ids, max_sentences?, max_words?, query?}`."""
+
+
+class ArticlePath(BaseModel):
+    """The article id in `/v1/articles/<id>` (any unicode; percent-encode it in the URL)."""
+
+    article_id: ArticleId
+
+
+class PageQuery(BaseModel):
+    """Paging of `GET /v1/articles`. Query strings are text, so numbers are parsed here (not strict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offset: int = Field(0, ge=0, le=10**9)
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+
+
+# -- responses ------------------------------------------------------------------------------------
+
+
+class ArticleMeta(BaseModel):
+    """An article without its text, as listed."""
+
+    id: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    caption: str | None = None
+    source: str | None = None
+    chars: int = Field(description="Length of the text in characters.")
+
+
+class ArticleOut(ArticleMeta):
+    """A stored article. Every offset the API returns indexes `text`."""
+
+    text: str
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleMeta]
+    total: int
+    offset: int
+    limit: int
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class AnswerOut(BaseModel):
+    """One extracted answer: `article.text[start:end] == text`."""
+
+    text: str
+    score: float = Field(description="The reader's probability for this span, 0 to 1.")
+    start: int
+    end: int
+    no_answer_score: float = Field(description="The reader's probability that the passage holds no answer.")
+    article_id: str | None = None
+    title: str | None = None
+    sentence: SpanOut | None = Field(None, description="The sentence around the answer.")
+
+
+class AskOut(BaseModel):
+    question: str
+    answers: list[AnswerOut] = Field(description="Best first; empty when the articles do not answer the question.")
+    took_ms: float
+
+
+class SearchHitOut(BaseModel):
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    score: float
+    title: str | None = None
+
+
+class SearchOut(BaseModel):
+    query: str
+    hits: list[SearchHitOut]
+    took_ms: float
+
+
+class SummarySentenceOut(BaseModel):
+    article_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class SummaryOut(BaseModel):
+    text: str
+    sentences: list[SummarySentenceOut]
+    article_ids: list[str]
+    took_ms: float
+
+
+class Health(BaseModel):
+    status: str = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    status: str
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request: where it is and what is wrong with it."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 `application/problem+json`."""
+
+    type: str = Field("about:blank", description="A URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(None, description="What went wrong with this request.")
+    errors: list[FieldError] | None = Field(None, description="The invalid fields, for a 422.")
+
+
+# -- OpenAPI helpers ------------------------------------------------------------------------------
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_responses(*statuses: int) -> dict[str, dict[str, Any]]:
+    """OpenAPI response entries for error statuses, all answering a Problem document."""
+    return {
+        str(status): {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
