@@ -180,7 +180,7 @@ def train_reader(ctx: typer.Context) -> None:
 
     args = ["--help"] if "--help-config" in ctx.args else ctx.args
     result = train(parse_args(args))
-    typer.echo(json.dumps({k: v for k, v in result.items() if k != "history"}))
+    typer.echo(json.dumps({k: v for k, v in result.items() if k not in ("history", "losses")}))
 
 
 @app.command()

@@ -26,14 +26,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _segment_line(line: str) -> list[tuple[int, int]]:
+    """Sentence ranges tiling the whole line: blingfire's starts are the cut points, so characters
+    it skips (control characters) stay inside a sentence rather than falling out of every one."""
     try:
         _, offsets = blingfire.text_to_sentences_and_offsets(line)
     except Exception:  # blingfire refuses some odd inputs; the line is then one sentence
-        offsets = [(0, len(line))]
-    if not offsets or offsets[-1][1] > len(line):
-        offsets = [(0, len(line))]
+        offsets = []
+    starts = sorted({start for start, _ in offsets if 0 < start < len(line)})
     spans = []
-    for start, end in offsets:
+    for start, end in zip([0, *starts], [*starts, len(line)]):
         cuts = [start] + [start + m.start() for m in _GLUED.finditer(line[start:end])] + [end]
         spans.extend(zip(cuts, cuts[1:]))
     return spans

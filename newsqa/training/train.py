@@ -141,7 +141,7 @@ def train(cfg: TrainConfig) -> dict:
     warmup_steps = int(cfg.warmup * total_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: linear_warmup_decay(s, total_steps, warmup_steps))
 
-    step, best_f1, history = 0, -1.0, []
+    step, best_f1, history, losses = 0, -1.0, [], []
     ckpt_path = out / "checkpoint.pt"
     if cfg.resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
@@ -197,6 +197,7 @@ def train(cfg: TrainConfig) -> dict:
         scheduler.step()
         step += 1
         loss_sum += loss.item()
+        losses.append(loss.item())
         loss_count += 1
         bar.update(1)
         bar.set_postfix(loss=f"{loss_sum / loss_count:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
@@ -204,7 +205,7 @@ def train(cfg: TrainConfig) -> dict:
             checkpoint(loss_sum, loss_count)
             loss_sum, loss_count, last_ckpt = 0.0, 0, time.time()
     bar.close()
-    return {"best_heldout_f1": best_f1, "steps": step, "history": history}
+    return {"best_heldout_f1": best_f1, "steps": step, "history": history, "losses": losses}
 
 
 def parse_args(argv: list[str] | None = None) -> TrainConfig:
@@ -223,4 +224,4 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
 
 
 if __name__ == "__main__":
-    print(json.dumps(train(parse_args())["history"][-1:], indent=2))
+    print(json.dumps(train(parse_args())["history"][-1:], indent=2))  # the final checkpoint's row

@@ -1,0 +1,107 @@
+"""Latency of newsqa on this machine: warm `ask` on the seed article and over the 2,225 BBC News
+articles, their ingest time, and cold start (process start to first answer). The int8 reader (the
+default) is compared with fp32 in the same run.
+
+    python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsqa import NewsQA, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds"
+SEED_QUESTIONS = [
+    "What did Lavrov say on Venezuela?",
+    "Where did Putin and Pompeo meet?",
+    "How many troops did Trump deny planning to deploy to the Persian Gulf?",
+    "Who is the Venezuelan opposition leader?",
+    "When did Russia annex Crimea?",
+    "What did Pompeo call election tampering?",
+]
+BBC_QUESTIONS = [
+    "Who is the chancellor of the exchequer?",
+    "How much did profits rise at the bank?",
+    "Which film won the best picture Oscar?",
+    "Who won the Australian Open?",
+    "What did the prime minister say about the election?",
+    "How many jobs will be cut?",
+    "Which company bought the mobile phone maker?",
+    "When will the new games console go on sale?",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float]:
+    qa.ask(questions[0])  # warm: models loaded, caches filled
+    times = []
+    for i in range(repeats):
+        began = time.perf_counter()
+        qa.ask(questions[i % len(questions)])
+        times.append(1000 * (time.perf_counter() - began))
+    return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+
+
+def cold_start(db: Path) -> float:
+    code = ("import time; t=time.perf_counter(); from newsqa import NewsQA; "
+            f"a=NewsQA({str(db)!r}).ask('What did Lavrov say on Venezuela?'); print(time.perf_counter()-t)")
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
+    parser.add_argument("--repeats", type=int, default=40)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        seed_db = tmp / "seed.sqlite3"
+        for quantize in (True, False):
+            qa = NewsQA(seed_db, Settings(quantize_reader=quantize))
+            qa.ingest([SEED])
+            rows.append(("seed article", "int8" if quantize else "fp32", time_asks(qa, SEED_QUESTIONS, args.repeats)))
+        colds = [cold_start(seed_db) for _ in range(3)]
+
+        bbc_file = tmp / "bbc.jsonl"
+        with args.bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
+            for line in src:
+                item = json.loads(line)
+                dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
+        qa = NewsQA(tmp / "bbc.sqlite3")
+        qa.embedder  # the model load is cold start, not ingest
+        began = time.perf_counter()
+        stored = qa.ingest([bbc_file])
+        ingest_s = time.perf_counter() - began
+        passages = len(qa.store.vectors()[0])
+        for quantize in (True, False):
+            qa.settings.quantize_reader = quantize
+            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", "int8" if quantize else "fp32", time_asks(qa, BBC_QUESTIONS, args.repeats)))
+
+    print("| corpus | reader | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|---|")
+    for corpus, reader, r in rows:
+        print(f"| {corpus} | {reader} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
+    for corpus in {c for c, _, _ in rows}:
+        by = {reader: r for c, reader, r in rows if c == corpus}
+        print(f"\n{corpus}: int8 p50 is {by['fp32']['p50_ms'] / by['int8']['p50_ms']:.2f}x faster than fp32", end="")
+    print(f"\n\ningest of {len(stored)} BBC articles: {ingest_s:.1f} s ({len(stored) / ingest_s:.0f} articles/s)")
+    print(f"cold start (process start to first answer, seed db): median {statistics.median(colds):.2f} s of {[round(c, 2) for c in colds]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Retrieval recall on SQuAD v1.1 dev: its 2,067 paragraphs are the corpus, each question's own
+paragraph is the target. Reports recall@1/5/20 for BM25 alone, dense alone and the hybrid (RRF).
+
+    python benchmarks/retrieval_recall.py [--squad ../shared/data/qa/dev/squad-v1.1-dev.json] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from newsqa import NewsQA
+from newsqa.retriever import bm25_ranking, dense_ranking, reciprocal_rank_fusion
+
+KS = (1, 5, 20)
+DEPTH = 100
+
+
+def paragraphs_and_questions(squad: Path):
+    data = json.loads(squad.read_text(encoding="utf-8"))["data"]
+    paragraphs, questions = [], []
+    for article in data:
+        for i, p in enumerate(article["paragraphs"]):
+            pid = f"{article['title']}#{i}"
+            paragraphs.append({"id": pid, "title": article["title"].replace("_", " "), "text": p["context"]})
+            questions.extend((qa["question"], pid) for qa in p["qas"])
+    return paragraphs, questions
+
+
+def first_articles(passage_ids: list[int], article_of: dict[int, str], k: int) -> list[str]:
+    seen: list[str] = []
+    for pid in passage_ids:
+        a = article_of[pid]
+        if a not in seen:
+            seen.append(a)
+        if len(seen) == k:
+            break
+    return seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--squad", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared/data/qa/dev/squad-v1.1-dev.json")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    args = parser.parse_args()
+
+    paragraphs, questions = paragraphs_and_questions(args.squad)
+    questions = questions[: args.limit] if args.limit else questions
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "paragraphs.jsonl"
+        corpus.write_text("".join(json.dumps(p) + "\n" for p in paragraphs), encoding="utf-8")
+        qa = NewsQA(Path(tmp) / "bench.sqlite3")
+        began = time.perf_counter()
+        qa.ingest([corpus])
+        ingest_s = time.perf_counter() - began
+        ids, arts, _ = qa.store.vectors()
+        article_of = dict(zip(ids.tolist(), arts.tolist()))
+        began = time.perf_counter()
+        vectors = qa.embedder.encode([q for q, _ in questions])
+        hits = {name: {k: 0 for k in KS} for name in ("BM25", "dense", "hybrid")}
+        for (question, target), vector in zip(questions, vectors):
+            bm25 = bm25_ranking(qa.store, question, DEPTH)
+            dense = dense_ranking(qa.store, vector, DEPTH)
+            hybrid = [pid for pid, _ in reciprocal_rank_fusion([bm25, dense])]
+            for name, ranking in (("BM25", bm25), ("dense", dense), ("hybrid", hybrid)):
+                top = first_articles(ranking, article_of, max(KS))
+                for k in KS:
+                    hits[name][k] += target in top[:k]
+        search_s = time.perf_counter() - began
+    n = len(questions)
+    print(f"corpus: {len(paragraphs)} paragraphs ({len(article_of)} passages), {n} questions; "
+          f"ingest {ingest_s:.0f} s, retrieval of all questions {search_s:.0f} s\n")
+    print("| retriever | recall@1 | recall@5 | recall@20 |\n|---|---|---|---|")
+    for name, row in hits.items():
+        print(f"| {name} | " + " | ".join(f"{row[k] / n:.3f}" for k in KS) + " |")
+
+
+if __name__ == "__main__":
+    main()

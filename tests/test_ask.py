@@ -1,0 +1,66 @@
+"""Asking over the seed article with the shipped reader: right answers, exact offsets, no answer
+when the article does not say."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.training.metric import normalize_answer
+
+from .seed_questions import ANSWERABLE, LAVROV, UNANSWERABLE
+
+
+def is_correct(answer_text: str, expected: str) -> bool:
+    """The answer holds the expected span and is not a whole paragraph around it."""
+    got, want = normalize_answer(answer_text), normalize_answer(expected)
+    return want in got and len(got.split()) <= len(want.split()) + 12
+
+
+def test_lavrov_on_venezuela(seeded_engine, seed_text):
+    question, expected = LAVROV
+    answers = seeded_engine.ask(question)
+    assert answers, "no answer"
+    best = answers[0]
+    assert expected in best.text
+    assert seed_text[best.start : best.end] == best.text
+    assert best.title == "Pompeo meets Putin amid sharp differences, agreement on better ties"
+    assert best.sentence.text == "Lavrov responded tersely: “You can not establish a democracy by force.”"
+    assert seed_text[best.sentence.start : best.sentence.end] == best.sentence.text
+    assert 0.0 < best.score <= 1.0
+
+
+@pytest.fixture(scope="module")
+def seed_answers(seeded_engine):
+    return {q: seeded_engine.ask(q, top_k=3) for q, _ in ANSWERABLE}
+
+
+def test_most_seed_questions_are_answered_correctly(seed_answers):
+    results = {q: bool(seed_answers[q]) and is_correct(seed_answers[q][0].text, want) for q, want in ANSWERABLE}
+    wrong = {q: (seed_answers[q][0].text if seed_answers[q] else None) for q, ok in results.items() if not ok}
+    assert len(ANSWERABLE) >= 15
+    assert sum(results.values()) >= 15, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
+
+
+def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, seed_text):
+    for answers in seed_answers.values():
+        for a in answers:
+            assert seed_text[a.start : a.end] == a.text
+            assert a.sentence is None or a.sentence.start <= a.start < a.sentence.end
+            assert 0.0 <= a.score <= 1.0
+        assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_questions_the_article_does_not_answer_get_no_answer(seeded_engine, question):
+    assert seeded_engine.ask(question) == []
+
+
+def test_article_filter(seeded_engine):
+    other = seeded_engine.add_article("Kenya's central bank kept its main rate at 10.75 percent on Tuesday, said governor Kamau Thugge.",
+                                      title="Rates", article_id="kenya-rates")
+    try:
+        [answer] = seeded_engine.ask("Who is the central bank governor?", top_k=1, article_ids=[other.id])
+        assert answer.article_id == "kenya-rates" and answer.text == "Kamau Thugge"
+        assert all(a.article_id != "kenya-rates" for a in seeded_engine.ask(LAVROV[0], article_ids=[seeded_engine.list_articles()[0].id]))
+    finally:
+        seeded_engine.delete_article(other.id)

@@ -1,0 +1,91 @@
+"""The shipped reader: exact offsets, windows over long contexts, probabilities, bad input."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newsqa import InvalidInput
+from newsqa.reader import Reader, make_windows
+
+VENEZUELA = (
+    "On Venezuela, Pompeo said he urged Russia to stand alongside Washington in support of opposition "
+    "leader Juan Guaido. Lavrov responded tersely: “You can not establish a democracy by force.”"
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+def test_answers_the_seed_question_with_exact_offsets(reader):
+    [answer] = reader.answer("What did Lavrov say on Venezuela?", VENEZUELA)
+    assert "You can not establish a democracy by force" in answer.text
+    assert VENEZUELA[answer.start : answer.end] == answer.text
+    [who] = reader.answer("Who is the opposition leader?", VENEZUELA)
+    assert who.text == "Juan Guaido" and VENEZUELA[who.start : who.end] == "Juan Guaido"
+
+
+def test_top_k_spans_are_inside_the_context_and_ranked(reader):
+    answers = reader.answer("Who urged Russia to support Guaido?", VENEZUELA, top_k=5)
+    assert len(answers) == 5
+    assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+    for a in answers:
+        assert 0 <= a.start < a.end <= len(VENEZUELA)
+        assert VENEZUELA[a.start : a.end] == a.text
+        assert 0.0 <= a.score <= 1.0 and 0.0 <= a.no_answer_score <= 1.0
+        assert "Who urged" not in a.text  # never a span of the question
+
+
+def test_long_context_is_read_across_windows(reader, seed_text):
+    rng = random.Random(7)
+    filler = seed_text.split("\n\n")
+    parts, words = [], 0
+    while words < 10_000:
+        part = rng.choice(filler)
+        parts.append(part)
+        words += len(part.split())
+    fact = "The harbour master of Valletta is Maria Camilleri, who took the post in March."
+    parts.insert(int(len(parts) * 0.85), fact)
+    context = "\n\n".join(parts)
+    assert len(context.split()) >= 10_000
+    windows = make_windows(reader.tokenizer, ["Who is the harbour master of Valletta?"], [context], reader.max_length, reader.stride)
+    assert len(windows.input_ids) > 40
+    [answer] = reader.answer("Who is the harbour master of Valletta?", context)
+    assert answer.text == "Maria Camilleri"
+    assert answer.start == context.index("Maria Camilleri")
+
+
+def test_windows_overlap_and_cover_the_context(reader):
+    context = " ".join(f"word{i}" for i in range(1500))
+    w = make_windows(reader.tokenizer, ["Which word?"], [context], reader.max_length, reader.stride)
+    spans = [(w.offsets[i][m.argmax()][0], w.offsets[i][len(m) - 1 - m[::-1].argmax()][1]) for i, m in enumerate(w.context_mask)]
+    assert spans[0][0] == 0 and spans[-1][1] == len(context)
+    assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # consecutive windows overlap
+
+
+def test_batch_answers_match_single_answers(reader):
+    pairs = [("Who is the opposition leader?", VENEZUELA), ("What did Lavrov say?", VENEZUELA)]
+    batched = reader.answer_batch(pairs)
+    for (q, c), got in zip(pairs, batched):
+        single = reader.answer(q, c)
+        assert (got[0].start, got[0].end) == (single[0].start, single[0].end)
+        assert got[0].score == pytest.approx(single[0].score, abs=1e-4)
+
+
+def test_int8_reader_agrees_on_the_seed_question():
+    [answer] = Reader(quantize=True).answer("What did Lavrov say on Venezuela?", VENEZUELA)
+    assert "You can not establish a democracy by force" in answer.text
+
+
+@pytest.mark.parametrize("question,context", [("", VENEZUELA), ("   ", VENEZUELA), ("Who?", ""), ("Who?", " \n ")])
+def test_bad_input(reader, question, context):
+    with pytest.raises(InvalidInput):
+        reader.answer(question, context)
+
+
+def test_very_long_question_is_clipped_not_rejected(reader):
+    answers = reader.answer("What did Lavrov say? " * 60, VENEZUELA)
+    assert answers and VENEZUELA[answers[0].start : answers[0].end] == answers[0].text
