@@ -39,5 +39,5 @@ class Settings:
     max_article_chars: int = 2_000_000
     passage_max_words: int = 120
     retrieve_candidates: int = 8
-    answer_threshold: float = 0.25
+    answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     quantize_reader: bool = True

@@ -22,6 +22,7 @@ log = logging.getLogger("newsqa")
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TOP_K = 50
 INGEST_BATCH = 32
+DEFAULT_ANSWER_THRESHOLD = 0.3
 
 
 class NewsQA:
@@ -47,6 +48,13 @@ class NewsQA:
     @property
     def summarizer(self):
         return models.get_summarizer(self.settings.models_dir)
+
+    @property
+    def answer_threshold(self) -> float:
+        """Answers scoring below this are dropped: the setting, else the reader's calibrated value."""
+        if self.settings.answer_threshold is not None:
+            return self.settings.answer_threshold
+        return float(self.reader.meta.get("answer_threshold", DEFAULT_ANSWER_THRESHOLD))
 
     def warm_up(self) -> None:
         """Load every model now rather than on the first request."""
@@ -151,13 +159,14 @@ class NewsQA:
         hits = self.search(question, top_k=self.settings.retrieve_candidates, article_ids=ids)
         if not hits:
             return []
+        threshold = self.answer_threshold
         read = self.reader.answer_batch([(question, h.passage.text) for h in hits], top_k=2, max_answer_len=max_answer_len)
         texts: dict[str, Article] = {}
         answers: list[Answer] = []
         for hit, candidates in zip(hits, read):
             article = texts.setdefault(hit.passage.article_id, self.store.get_article(hit.passage.article_id))
             for cand in candidates:
-                if cand.score < self.settings.answer_threshold:
+                if cand.score < threshold:
                     continue
                 start, end = hit.passage.start + cand.start, hit.passage.start + cand.end
                 answers.append(Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title))

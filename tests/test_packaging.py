@@ -1,0 +1,32 @@
+"""`pip install .` (not only editable) carries the shipped models, the server's page and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from .conftest import ROOT
+
+
+def test_wheel_contains_models_server_and_entry_point(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, timeout=600,
+    )
+    [wheel] = list(tmp_path.glob("newsqa-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "newsqa/_models/reader/model.safetensors",
+        "newsqa/_models/reader/config.json",
+        "newsqa/_models/reader/tokenizer.json",
+        "newsqa/_models/reader/MODEL_CARD.md",
+        "newsqa/engine.py",
+        "newsqa/training/train.py",
+        "server/app.py",
+    ):
+        assert required in names, required
+    assert any(n.startswith("newsqa/_models/summarizer/") for n in names)
+    assert any(n.startswith("server/static/") for n in names)
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "newsqa = newsqa.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
