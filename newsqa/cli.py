@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -170,7 +168,7 @@ def serve(
         cmd = [sys.executable, "-m", "flask", "--app", "server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "server.app:create_app()"]
-    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+    os.execvp(cmd[0], cmd)  # replace this process, so signals reach gunicorn directly
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -2,7 +2,7 @@
 
 Three sources of errors meet here: HTTP errors raised by Flask and Werkzeug (404, 405, 413, 415, a
 malformed JSON body), the library's own typed errors (`NewsQAError` and its subclasses), and request
-validation by pydantic. Anything else is a bug on our side: it is logged with its traceback and the
+validation by pydantic (reported through `validation_problem`, which flask-openapi3 calls). Anything else is a bug on our side: it is logged with its traceback and the
 client gets a plain 500 problem, never the traceback.
 """
 
@@ -16,14 +16,16 @@ from flask import Flask, Response, json
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from newsqa.errors import ArticleConflict, ArticleNotFound, InvalidInput, NewsQAError
+from newsqa.errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
 
 from .schemas import PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("newsqa.server")
 
-# Library errors, most specific first: the status each one means over HTTP.
+# Library errors, most specific first: the status each one means over HTTP. A missing model is the
+# server's fault, not the client's: 503, so a load balancer can route around this instance.
 LIBRARY_ERRORS: list[tuple[type[NewsQAError], int, str]] = [
+    (ModelNotFound, 503, "model-unavailable"),
     (ArticleNotFound, 404, "article-not-found"),
     (ArticleConflict, 409, "article-conflict"),
     (InvalidInput, 422, "invalid-input"),
@@ -84,5 +86,4 @@ def register_error_handlers(app: Flask) -> None:
     """Install the handlers; called once by the app factory."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NewsQAError, _library_error)
-    app.register_error_handler(ValidationError, lambda e: validation_problem(e))
     app.register_error_handler(Exception, _unexpected_error)

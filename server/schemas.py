@@ -13,7 +13,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, RootModel, Strict, Tag
+from pydantic_core import PydanticCustomError
 
 # Limits that belong to the HTTP contract. The library checks its own limits (question length,
 # article size, ...) and answers InvalidInput, which the server turns into a 422 as well.
@@ -22,8 +23,30 @@ MAX_TOP_K = 50
 MAX_IDS = 1000
 MAX_PAGE = 200
 
-ArticleId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, description="An article id.")]
+def _json_integer(value: Any) -> Any:
+    """JSON has one number type: 3.0 is an integer there (JSON Schema agrees), but "3" and true are not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def json_int(low: int, high: int) -> Any:
+    """An integer in [low, high] as JSON means it: 3 and 3.0 pass; 2.5, "3" and true do not."""
+    return Annotated[int, Strict(False), Field(ge=low, le=high), BeforeValidator(_json_integer)]
+
+
+MAX_QUESTION_CHARS = 1000  # the library's default limit (Settings.max_question_chars)
+TopK = json_int(1, MAX_TOP_K)
+SentenceBudget = json_int(1, 100)
+WordBudget = json_int(1, 10_000)
+
+# An id is 1-200 characters, not all spaces, without control characters (the library's rule).
+ArticleId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS,
+                                 pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+                                 description="An article id: 1-200 characters, not all spaces, no control characters.")]
 NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S", description="Text with at least one non-space character.")]
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S",
+                                description="A question or query in plain words.")]
 
 
 class RequestModel(BaseModel):
@@ -53,37 +76,50 @@ class HtmlArticleIn(RequestModel):
     id: ArticleId | None = None
 
 
-def _article_kind(value: Any) -> str:
-    """Pick the model by the field present, so errors talk about that model only."""
-    return "html" if isinstance(value, dict) and "html" in value and "text" not in value else "text"
+def _one_of(*keys: str) -> Any:
+    """A discriminator picking the model by which one of `keys` the body has.
+
+    Choosing the model up front makes validation errors talk about that model only; a body with
+    none or several of the keys gets one clear error instead.
+    """
+
+    def kind(value: Any) -> str | None:
+        present = [k for k in keys if isinstance(value, dict) and k in value]
+        return present[0] if len(present) == 1 else None
+
+    return Discriminator(kind, custom_error_type="one_of",
+                         custom_error_message=f"give exactly one of {', '.join(keys)}")
 
 
-class ArticleIn(RootModel[Annotated[Union[Annotated[TextArticleIn, Tag("text")], Annotated[HtmlArticleIn, Tag("html")]], Discriminator(_article_kind)]]):
+class ArticleIn(RootModel[Annotated[Union[
+    Annotated[TextArticleIn, Tag("text")],
+    Annotated[HtmlArticleIn, Tag("html")],
+], _one_of("text", "html")]]):
     """`{text, title?, url?, published?, id?}` or `{html, url?, id?}`."""
 
 
 class AskIn(RequestModel):
     """A question about the stored articles."""
 
-    question: NonBlank = Field(description="The question, in plain words.")
-    top_k: int = Field(3, ge=1, le=MAX_TOP_K, description="How many answers at most.")
+    question: Question
+    top_k: TopK = Field(3, description="How many answers at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS, description="Only look in these articles.")
 
 
 class SearchIn(RequestModel):
     """A search over the stored passages."""
 
-    query: NonBlank
-    top_k: int = Field(5, ge=1, le=MAX_TOP_K)
+    query: Question
+    top_k: TopK = Field(5, description="How many passages at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS)
 
 
 class SummaryOptions(RequestModel):
     """The length budget and optional focus shared by every summarize request."""
 
-    max_sentences: int | None = Field(3, ge=1, le=100, description="Sentence budget.")
-    max_words: int | None = Field(None, ge=1, le=10_000, description="Word budget.")
-    query: NonBlank | None = Field(None, description="Focus the summary on this question or topic.")
+    max_sentences: SentenceBudget = Field(3, description="Sentence budget; when only `max_words` is given, none.")
+    max_words: WordBudget | None = Field(None, description="Word budget.")
+    query: Question | None = Field(None, description="Focus the summary on this question or topic.")
 
 
 class SummarizeArticleIn(SummaryOptions):
@@ -104,19 +140,11 @@ class SummarizeArticlesIn(SummaryOptions):
     article_ids: list[ArticleId] = Field(min_length=1, max_length=MAX_IDS)
 
 
-def _summary_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        for key in ("article_id", "text", "article_ids"):
-            if key in value:
-                return key
-    return "article_id"
-
-
 class SummarizeIn(RootModel[Annotated[Union[
     Annotated[SummarizeArticleIn, Tag("article_id")],
     Annotated[SummarizeTextIn, Tag("text")],
     Annotated[SummarizeArticlesIn, Tag("article_ids")],
-], Discriminator(_summary_kind)]]):
+], _one_of("article_id", "text", "article_ids")]]):
     """`{article_id | text | article_ids, max_sentences?, max_words?, query?}`."""
 
 

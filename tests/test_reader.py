@@ -89,3 +89,16 @@ def test_bad_input(reader, question, context):
 def test_very_long_question_is_clipped_not_rejected(reader):
     answers = reader.answer("What did Lavrov say? " * 60, VENEZUELA)
     assert answers and VENEZUELA[answers[0].start : answers[0].end] == answers[0].text
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+random_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=400).filter(str.strip)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=random_text, context=random_text)
+def test_answer_offsets_slice_back_for_random_text(reader, question, context):
+    for a in reader.answer(question[:200], context, top_k=3):
+        assert context[a.start : a.end] == a.text
+        assert 0 <= a.start <= a.end <= len(context)
