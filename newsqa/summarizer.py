@@ -3,9 +3,10 @@
 Every summary sentence is a sentence of an article, quoted verbatim with its offsets, so a summary
 can invent nothing. Which sentences is learned: a small network (shipped as safetensors + JSON in
 `models/summarizer`, run here with numpy alone) scores each sentence from its MiniLM embedding and a
-few cheap features (position, paragraph, length, similarity to the title, to the article centroid and
-to the lead). MMR then trades score against redundancy, near-duplicates (the same wire copy in two
-articles) are dropped outright, and sentences are added until the sentence or word budget is spent.
+few cheap features (position, paragraph, length, TextRank centrality, similarity to the title, to the
+article centroid and to the lead). A length prior favours sentences that carry more of the story, MMR
+trades score against redundancy, near-duplicates (the same wire copy in two articles) are dropped
+outright, and sentences are added until the sentence or word budget is spent.
 
 In query mode the learned score is blended with the sentence's similarity to the query: BBC News
 Summary has no queries to learn from, so the blend weight is a documented knob, not a trained one.
@@ -34,7 +35,8 @@ from .types import Article, Span, Summary
 
 MAX_CANDIDATES = 120  # sentences embedded per article at most: bounds time on very long articles
 LEAD_CANDIDATES = 40  # of those, always the first ones (news puts the point first)
-WORD_BUDGET_FLOOR = 0.3  # under a word budget, no sentence scoring below 0.3 x the best one
+WORD_BUDGET_FLOOR = 0.5  # under a word budget, no sentence scoring below half the best one
+FEATURE_CLIP = 3.0  # standardized features are clipped: odd sentences must not extrapolate wildly
 SPEC_FILE = "scorer.json"
 WEIGHTS_FILE = "scorer.safetensors"
 
@@ -221,10 +223,10 @@ def _content_stems(text: str) -> list[str]:
     return [w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
-def textrank(candidates: list[Candidate], damping: float = 0.85, iterations: int = 100) -> tuple[np.ndarray, np.ndarray]:
+def textrank(candidates: list[Candidate], damping: float = 0.85, iterations: int = 100) -> np.ndarray:
     """TextRank (Mihalcea & Tarau 2004) over the candidates: word overlap / (log len_i + log len_j),
-    self-loops kept, PageRank by power iteration. Returns (stationary probabilities, content-word
-    counts): lexical centrality, which the embedding centroid blurs and BBC's references reward."""
+    self-loops kept, PageRank by power iteration. Returns the stationary probabilities: lexical
+    centrality, which the embedding centroid blurs and BBC's references reward."""
     stems = [_content_stems(c.span.text) for c in candidates]
     vocabulary: dict[str, int] = {}
     rows = [[vocabulary.setdefault(w, len(vocabulary)) for w in sentence] for sentence in stems]
@@ -246,7 +248,7 @@ def textrank(candidates: list[Candidate], damping: float = 0.85, iterations: int
             p = nxt
             break
         p = nxt
-    return p, lengths
+    return p
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
@@ -297,11 +299,11 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
         [any(q in x.span.text for q in _QUOTES) for x in c],
         [any(ch.isdigit() for ch in x.span.text) for x in c],
     ]
-    rank_score, content_words = textrank(c)
+    rank_score = textrank(c)
     textrank_rank = np.empty(len(c), dtype=np.float32)
     textrank_rank[np.argsort(-rank_score, kind="stable")] = np.arange(len(c))
     columns += [
-        np.log1p(content_words),
+        [math.log1p(len(_content_stems(x.span.text))) for x in c],
         rank_score * len(c),
         _zscore(rank_score),
         textrank_rank / max(len(c) - 1, 1),
@@ -343,6 +345,11 @@ def featurize(articles: Sequence[Article], embedder: Embedder, query: str | None
 # The learned scorer
 
 
+def standardize(features: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """(x - mean) / scale, clipped to +-FEATURE_CLIP: the same in training and at run time."""
+    return np.clip((features - mean) / scale, -FEATURE_CLIP, FEATURE_CLIP)
+
+
 @dataclass(frozen=True)
 class SentenceScorer:
     """A small network over standardized features -> probability that a sentence is summary-worthy.
@@ -362,7 +369,7 @@ class SentenceScorer:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(in summary) for each row of `features` (numpy only)."""
-        h = (features - self.mean) / self.scale
+        h = standardize(features, self.mean, self.scale)
         for i, (w, b) in enumerate(self.layers):
             h = h @ w + b
             if i < len(self.layers) - 1:
@@ -391,6 +398,7 @@ class SentenceScorer:
             "query_weight": self.query_weight,
             "duplicate_threshold": self.duplicate_threshold,
             "max_candidates": MAX_CANDIDATES,
+            "feature_clip": FEATURE_CLIP,
             "meta": self.meta or {},
         }
         (path / SPEC_FILE).write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")

