@@ -8,15 +8,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Callable, Sequence
+
+import numpy as np
 
 from . import articles as sources
 from . import models, retriever
 from .config import Settings
+from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, UnreadableFile
 from .text import make_passages, sentence_at, split_sentences
-from .types import Answer, Article, Passage, SearchHit, Summary
+from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
 log = logging.getLogger("newsqa")
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
@@ -204,12 +208,18 @@ class NewsQA:
             if not ids:
                 raise InvalidInput("article_ids is empty")
             chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
-        return summarize_articles(chosen, scorer=self.summarizer, embedder=self.embedder,
+        embedder = self.embedder if text is not None else self._sentence_vectors(chosen)
+        return summarize_articles(chosen, scorer=self.summarizer, embedder=embedder,
                                   max_sentences=max_sentences, max_words=max_words, query=query)
 
     # -- internals ------------------------------------------------------------------------------
     def _store(self, items: list[sources.ArticleInput]) -> list[Article]:
-        """Validate, de-duplicate, embed and store articles, each in its own transaction."""
+        """Validate, de-duplicate, embed and store articles, each in its own transaction.
+
+        MiniLM runs once per sentence: the sentence vectors are stored for the summarizer, and each
+        passage's vector is pooled from its sentences' (see `embedder.pool`), so ingest pays for
+        one encoding pass, not two.
+        """
         if not items:
             return []
         batch: dict[str, Article] = {}
@@ -229,15 +239,26 @@ class NewsQA:
         new = [a for a in batch.values() if a.id not in existing]
         if not new:
             return [existing[i] for i in dict.fromkeys(order)]
-        passages = {a.id: [Passage(a.id, i, s.start, s.end, s.text) for i, s in enumerate(make_passages(a.text, max_words=self.settings.passage_max_words))] for a in new}
-        texts = [f"{a.title}\n{p.text}" if a.title else p.text for a in new for p in passages[a.id]]
-        vectors = self.embedder.encode(texts)
+        sentences = {a.id: split_sentences(a.text) for a in new}
+        passages = {a.id: [Passage(a.id, i, s.start, s.end, s.text) for i, s in enumerate(make_passages(a.text, sentences[a.id], max_words=self.settings.passage_max_words))] for a in new}
+        vectors = self.embedder.encode([s.text for a in new for s in sentences[a.id]])
         offset = 0
         for article in new:
-            count = len(passages[article.id])
-            self.store.add_article(article, passages[article.id], vectors[offset : offset + count])
+            count = len(sentences[article.id])
+            sentence_vectors = vectors[offset : offset + count]
             offset += count
+            weights = np.sqrt([max(len(s.text.split()), 1) for s in sentences[article.id]])
+            passage_vectors = pool(sentence_vectors, _sentence_ranges(sentences[article.id], passages[article.id]), weights)
+            self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors)
         return [existing.get(i) or batch[i] for i in dict.fromkeys(order)]
+
+    def _sentence_vectors(self, articles: list[Article]) -> Encoder:
+        """An encoder that knows the stored sentences of `articles` and encodes only what is new."""
+        known: dict[str, np.ndarray] = {}
+        for article in articles:
+            spans, matrix = self.store.sentences(article.id)
+            known.update((s.text, v) for s, v in zip(spans, matrix))
+        return KnownVectors(known, lambda: self.embedder) if known else self.embedder
 
     def _check_text(self, text: object) -> str:
         if not isinstance(text, str) or not text.strip():
@@ -272,6 +293,12 @@ class NewsQA:
         if unknown:
             raise ArticleNotFound(f"no article with id {sorted(unknown)[0]!r}")
         return ids
+
+
+def _sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tuple[int, int]]:
+    """For each passage, the (lo, hi) range of the sentences it is made of (passages tile sentences)."""
+    starts = [s.start for s in sentences]
+    return [(bisect_left(starts, p.start), bisect_right(starts, p.end - 1)) for p in passages]
 
 
 def _drop_overlaps(answers: list[Answer]) -> list[Answer]:

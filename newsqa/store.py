@@ -1,7 +1,9 @@
-"""SQLite storage: articles, their sentence-aligned passages, passage vectors and an FTS5 index.
+"""SQLite storage: articles, their sentence-aligned passages, passage vectors, an FTS5 index, and
+the vectors of every sentence (so that summarizing a stored article needs no MiniLM pass).
 
 One article is written in one transaction: a crash mid-ingest leaves either the whole article or
-nothing. WAL mode lets readers work while a writer writes.
+nothing. WAL mode lets readers work while a writer writes. Sentences, like passages, are stored as
+offsets into the article text, never as copies of it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .embedder import DIMENSIONS
-from .types import Article, Passage
+from .types import Article, Passage, Span
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -33,6 +35,14 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (article_id, idx)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 ARTICLE_COLUMNS = [f.name for f in fields(Article)]
@@ -84,10 +94,19 @@ class Store:
                 found.update(r[0] for r in self._conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
         return found
 
-    def add_article(self, article: Article, passages: Sequence[Passage], vectors: np.ndarray) -> None:
-        """Store an article with its passages and vectors, all or nothing."""
+    def add_article(
+        self,
+        article: Article,
+        passages: Sequence[Passage],
+        vectors: np.ndarray,
+        sentences: Sequence[Span] = (),
+        sentence_vectors: np.ndarray | None = None,
+    ) -> None:
+        """Store an article with its passages, sentences and their vectors, all or nothing."""
         if len(passages) != len(vectors):
             raise ValueError("one vector per passage")
+        if len(sentences) != (0 if sentence_vectors is None else len(sentence_vectors)):
+            raise ValueError("one vector per sentence")
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -96,6 +115,7 @@ class Store:
                     [getattr(article, c) for c in ARTICLE_COLUMNS],
                 )
                 self._insert_passages(article.id, passages, vectors)
+                self._insert_sentences(article.id, sentences, sentence_vectors)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -110,12 +130,21 @@ class Store:
             )
             self._conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, p.text))
 
+    def _insert_sentences(self, article_id: str, sentences: Sequence[Span], vectors: np.ndarray | None) -> None:
+        if not sentences:
+            return
+        self._conn.executemany(
+            "INSERT INTO sentences (article_id, idx, start, end, vector) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, i, s.start, s.end, np.asarray(v, dtype=np.float32).tobytes()) for i, (s, v) in enumerate(zip(sentences, vectors))],
+        )
+
     def delete_article(self, article_id: str) -> bool:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.execute("DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)", (article_id,))
                 self._conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+                self._conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
                 deleted = self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
                 self._conn.execute("COMMIT")
             except BaseException:
@@ -123,6 +152,20 @@ class Store:
                 raise
             self._matrix = None
         return deleted > 0
+
+    # -- sentences --------------------------------------------------------------------------
+    def sentences(self, article_id: str) -> tuple[list[Span], np.ndarray]:
+        """An article's stored sentences (text sliced from the article) and their vectors, in order;
+        ([], empty matrix) for an article stored without them."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT s.start, s.end, substr(a.text, s.start + 1, s.end - s.start), s.vector "
+                "FROM sentences s JOIN articles a ON a.id = s.article_id WHERE s.article_id = ? ORDER BY s.idx",
+                (article_id,),
+            ).fetchall()
+        spans = [Span(r[0], r[1], r[2]) for r in rows]
+        matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
+        return spans, matrix
 
     # -- passages ---------------------------------------------------------------------------
     def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:

@@ -137,3 +137,75 @@ def test_crash_mid_ingest_leaves_no_half_stored_article(tmp_path):
     assert counts(db) == (1, 1, 1)
     with pytest.raises(ArticleNotFound):
         reopened.get_article("lost")
+
+
+def sentence_rows(db: Path, article_id: str | None = None) -> int:
+    with sqlite3.connect(db) as conn:
+        if article_id is None:
+            return conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM sentences WHERE article_id = ?", (article_id,)).fetchone()[0]
+
+
+def test_sentences_are_stored_with_vectors_and_slice_back(engine, seed_text):
+    from newsqa.text import split_sentences
+
+    [article] = engine.ingest([SEED])
+    spans, vectors = engine.store.sentences(article.id)
+    expected = split_sentences(seed_text)
+    assert [(s.start, s.end) for s in spans] == [(s.start, s.end) for s in expected]
+    assert all(seed_text[s.start : s.end] == s.text for s in spans)
+    assert vectors.shape == (len(spans), 384)
+    assert abs(float((vectors * vectors).sum(axis=1).min()) - 1.0) < 1e-3  # unit length
+    fresh = engine.embedder.encode([spans[5].text])[0]
+    assert float(fresh @ vectors[5]) > 0.99  # the vector is that sentence's
+
+
+def test_summary_of_a_stored_article_matches_the_raw_text_summary(engine, seed_text):
+    article = engine.add_article(seed_text)
+    stored = engine.summarize(article_id=article.id, max_sentences=3)
+    raw = engine.summarize(text=seed_text, max_sentences=3)
+    assert [(s["start"], s["end"]) for s in stored.sentences] == [(s["start"], s["end"]) for s in raw.sentences]
+    focused = engine.summarize(article_id=article.id, max_sentences=2, query="Venezuela")
+    assert all("Venezuela" in s["text"] for s in focused.sentences)
+
+
+def test_delete_removes_sentences(engine):
+    keep = engine.add_article("Lisbon is the capital of Portugal. It lies on the Tagus.")
+    gone = engine.add_article("Oslo is the capital of Norway. It lies on a fjord.")
+    db = Path(engine.settings.db_path)
+    assert sentence_rows(db, gone.id) == 2
+    engine.delete_article(gone.id)
+    assert sentence_rows(db, gone.id) == 0 and sentence_rows(db, keep.id) == 2
+
+
+def test_crash_while_writing_sentences_leaves_nothing(tmp_path):
+    """Sentences are written in the article's transaction: a crash there loses the whole article."""
+    db = tmp_path / "crash.sqlite3"
+    NewsQA(db).add_article("An earlier article about harbours.", article_id="kept")
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from newsqa import NewsQA
+        from newsqa.store import Store
+        def crash(self, *args):
+            os._exit(9)  # dies after the article row and its passages, before its sentences
+        Store._insert_sentences = crash
+        NewsQA({str(db)!r}).add_article("A new article that never lands. It has two sentences.", article_id="lost")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert proc.returncode == 9, proc.stderr.decode()[-2000:]
+    reopened = NewsQA(db)
+    assert [a.id for a in reopened.list_articles()] == ["kept"]
+    assert counts(db) == (1, 1, 1) and sentence_rows(db) == 1
+
+
+def test_old_database_without_sentences_still_summarizes(tmp_path, seed_text):
+    """A database written before the sentences table: it is created on open, and summaries encode."""
+    db = tmp_path / "old.sqlite3"
+    qa = NewsQA(db)
+    article = qa.add_article(seed_text)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE sentences")
+    reopened = NewsQA(db)
+    assert reopened.store.sentences(article.id)[0] == []
+    assert len(reopened.summarize(article_id=article.id, max_sentences=2).sentences) == 2
