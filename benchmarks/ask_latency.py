@@ -1,6 +1,6 @@
 """Latency of newsqa on this machine: warm `ask` on the seed article and over the 2,225 BBC News
-articles, their ingest time, and cold start (process start to first answer). The int8 reader (the
-default) is compared with fp32 in the same run.
+articles, their ingest time, and cold start (process start to first answer). The reader in fp32, bf16
+and int8 is compared in the same run.
 
     python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40]
 """
@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+
+PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds"
@@ -72,10 +74,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         seed_db = tmp / "seed.sqlite3"
-        for quantize in (True, False):
-            qa = NewsQA(seed_db, Settings(quantize_reader=quantize))
+        for precision in PRECISIONS:
+            qa = NewsQA(seed_db, Settings(reader_precision=precision))
             qa.ingest([SEED])
-            rows.append(("seed article", "int8" if quantize else "fp32", time_asks(qa, SEED_QUESTIONS, args.repeats)))
+            rows.append(("seed article", precision, time_asks(qa, SEED_QUESTIONS, args.repeats)))
         colds = [cold_start(seed_db) for _ in range(3)]
 
         bbc_file = tmp / "bbc.jsonl"
@@ -89,16 +91,16 @@ def main() -> None:
         stored = qa.ingest([bbc_file])
         ingest_s = time.perf_counter() - began
         passages = len(qa.store.vectors()[0])
-        for quantize in (True, False):
-            qa.settings.quantize_reader = quantize
-            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", "int8" if quantize else "fp32", time_asks(qa, BBC_QUESTIONS, args.repeats)))
+        for precision in PRECISIONS:
+            qa.settings.reader_precision = precision
+            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))
 
     print("| corpus | reader | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|---|")
     for corpus, reader, r in rows:
         print(f"| {corpus} | {reader} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
     for corpus in {c for c, _, _ in rows}:
         by = {reader: r for c, reader, r in rows if c == corpus}
-        print(f"\n{corpus}: int8 p50 is {by['fp32']['p50_ms'] / by['int8']['p50_ms']:.2f}x faster than fp32", end="")
+        print(f"\n{corpus}: p50 speed-up over fp32: " + ", ".join(f"{p} {by['fp32']['p50_ms'] / by[p]['p50_ms']:.2f}x" for p in PRECISIONS[1:]), end="")
     print(f"\n\ningest of {len(stored)} BBC articles: {ingest_s:.1f} s ({len(stored) / ingest_s:.0f} articles/s)")
     print(f"cold start (process start to first answer, seed db): median {statistics.median(colds):.2f} s of {[round(c, 2) for c in colds]}")
 

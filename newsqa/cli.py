@@ -185,7 +185,7 @@ def train_reader(ctx: typer.Context) -> None:
 def eval_reader(
     squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file."),
     model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the shipped one)."),
-    int8: bool = typer.Option(False, "--int8/--fp32", help="Dynamic int8 quantization of the linear layers."),
+    precision: str = typer.Option("fp32", help="fp32, bf16, int8 (dynamic quantization) or auto."),
     limit: int = typer.Option(0, help="Only the first N questions (0: all)."),
     max_answer_len: int = typer.Option(30, help="Longest answer in tokens."),
     out: Optional[Path] = typer.Option(None, help="Write the metrics JSON here too."),
@@ -197,8 +197,8 @@ def eval_reader(
 
     examples = load_squad(squad)
     examples = examples[:limit] if limit else examples
-    metrics = evaluate_examples(Reader(model, quantize=int8), examples, max_answer_len)
-    metrics.update({"file": squad.name, "int8": int8, "questions": len(examples)})
+    metrics = evaluate_examples(Reader(model, precision=precision), examples, max_answer_len)
+    metrics.update({"file": squad.name, "precision": precision, "questions": len(examples)})
     if out:
         out.write_text(json.dumps(metrics, indent=2) + "\n")
     emit(metrics)

@@ -40,4 +40,4 @@ class Settings:
     passage_max_words: int = 120
     retrieve_candidates: int = 8
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
-    quantize_reader: bool = True
+    reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32

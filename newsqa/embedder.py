@@ -14,20 +14,13 @@ from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from .precision import native_bf16
+
 DIMENSIONS = 384
 
 
 class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def native_bf16() -> bool:
-    """True where the CPU multiplies bfloat16 in hardware (so bf16 is faster, not slower)."""
-    import torch
-
-    cpu = torch.cpu
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(getattr(cpu, name, lambda: False)() for name in checks)
 
 
 class Embedder:

@@ -47,7 +47,7 @@ class NewsQA:
 
     @property
     def reader(self):
-        return models.get_reader(self.settings.models_dir, self.settings.quantize_reader)
+        return models.get_reader(self.settings.models_dir, self.settings.reader_precision)
 
     @property
     def summarizer(self):

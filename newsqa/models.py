@@ -33,11 +33,11 @@ def get_embedder():
     return _get(("embedder",), Embedder)
 
 
-def get_reader(models_dir: Path, quantize: bool = True):
-    """The extractive reader shipped in `models_dir/reader`, int8-quantized by default."""
+def get_reader(models_dir: Path, precision: str = "auto"):
+    """The extractive reader shipped in `models_dir/reader`, in the given precision."""
     from .reader import Reader
 
-    return _get(("reader", str(models_dir), quantize), lambda: Reader(Path(models_dir) / "reader", quantize=quantize))
+    return _get(("reader", str(models_dir), precision), lambda: Reader(Path(models_dir) / "reader", precision=precision))
 
 
 def get_summarizer(models_dir: Path):

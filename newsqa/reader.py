@@ -10,6 +10,7 @@ sure that an answer exists.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from .errors import InvalidInput
+from .precision import resolve
 from .types import Answer
 
 MAX_QUESTION_TOKENS = 64
@@ -110,18 +112,23 @@ def best_spans(
 
 
 class Reader:
-    """An extractive QA model with its tokenizer; thread-safe to call once loaded."""
+    """An extractive QA model with its tokenizer; thread-safe to call once loaded.
+
+    `precision` is "fp32", "bf16", "int8" (dynamic quantization of the linear layers) or "auto"
+    (bf16 where the CPU multiplies it in hardware, else fp32).
+    """
 
     def __init__(
         self,
         model_dir: str | Path | None = None,
-        quantize: bool = False,
+        precision: str = "fp32",
         batch_size: int = 32,
         *,
         model: torch.nn.Module | None = None,
         tokenizer: Any = None,
         meta: dict[str, Any] | None = None,
     ) -> None:
+        external = model is not None  # a caller's model (e.g. one in training) is never converted in place
         if model is None:
             from .config import shipped_models_dir
             from .reader_io import load_reader
@@ -129,15 +136,17 @@ class Reader:
             model_dir = Path(model_dir) if model_dir else shipped_models_dir() / "reader"
             model, tokenizer, meta = load_reader(model_dir)
         meta = meta or {}
-        if quantize:
+        self.precision = resolve(precision)
+        if self.precision == "int8":
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        elif self.precision == "bf16":
+            model = copy.deepcopy(model).to(torch.bfloat16) if external else model.to(torch.bfloat16)
         self.model = model
         self.tokenizer = tokenizer
         self.meta = meta
         self.max_length = int(meta.get("max_length", 256))
         self.stride = int(meta.get("stride", 96))
         self.batch_size = batch_size
-        self.quantized = quantize
         self._lock = threading.Lock()  # torch modules are safe for concurrent inference, but
         # intra-op threads are shared; serialising keeps latency predictable under load.
 

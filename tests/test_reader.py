@@ -75,8 +75,9 @@ def test_batch_answers_match_single_answers(reader):
         assert got[0].score == pytest.approx(single[0].score, abs=1e-4)
 
 
-def test_int8_reader_agrees_on_the_seed_question():
-    [answer] = Reader(quantize=True).answer("What did Lavrov say on Venezuela?", VENEZUELA)
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_other_precisions_agree_on_the_seed_question(precision):
+    [answer] = Reader(precision=precision).answer("What did Lavrov say on Venezuela?", VENEZUELA)
     assert "You can not establish a democracy by force" in answer.text
 
 

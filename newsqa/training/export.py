@@ -48,7 +48,7 @@ def main() -> None:
     model, tokenizer, meta = load_reader(args.run / "best")
     meta = {**read_meta(args.run / "best"), **meta}
     if args.calibrate:
-        calibration = calibrate_threshold(Reader(model=model, tokenizer=tokenizer, meta=meta, quantize=False), args.calibrate, args.calibrate_limit)
+        calibration = calibrate_threshold(Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32"), args.calibrate, args.calibrate_limit)
         meta["answer_threshold"] = round(calibration["answer_threshold"], 4)
         meta["calibration"] = calibration
         print(json.dumps(calibration, indent=2))
