@@ -38,7 +38,8 @@ def test_most_seed_questions_are_answered_correctly(seed_answers):
     results = {q: bool(seed_answers[q]) and is_correct(seed_answers[q][0].text, want) for q, want in ANSWERABLE}
     wrong = {q: (seed_answers[q][0].text if seed_answers[q] else None) for q, ok in results.items() if not ok}
     assert len(ANSWERABLE) >= 15
-    assert sum(results.values()) >= 15, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
+    # the bar of the issue: at least 12 right of at least 15 (the shipped reader gets 13 of 19)
+    assert sum(results.values()) >= 12, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
 
 
 def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, seed_text):
