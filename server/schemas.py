@@ -42,10 +42,14 @@ WordBudget = json_int(1, 10_000)
 
 # An id is 1-200 characters, not all spaces, without control characters (the library's rule).
 ArticleId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS,
-                                 pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+                                 pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f]*$",
                                  description="An article id: 1-200 characters, not all spaces, no control characters.")]
-NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S", description="Text with at least one non-space character.")]
-Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\S",
+# At least one character that is neither whitespace nor a control character. Spelled out because
+# JSON Schema regexes are ECMA-262, whose \s lacks some characters Python's str.strip() removes
+# (\x1c-\x1f, \x85): with a bare \S a schema-valid "\x1f" would be rejected as blank.
+VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+NonBlank = Annotated[str, Field(min_length=1, pattern=VISIBLE, description="Text with at least one non-space character.")]
+Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=VISIBLE,
                                 description="A question or query in plain words.")]
 
 
