@@ -25,8 +25,9 @@ def default_home() -> Path:
     override = os.environ.get("NEWSQA_HOME")
     if override:
         return Path(override)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "newsqa"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsqa", appauthor=False))
 
 
 @dataclass
