@@ -27,6 +27,7 @@ def load_squad(path: str | Path) -> list[QAExample]:
     path = Path(path)
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     examples = []
+    seen: dict[str, int] = {}
     for article in data:
         for p_index, paragraph in enumerate(article["paragraphs"]):
             context = paragraph["context"]
@@ -34,9 +35,13 @@ def load_squad(path: str | Path) -> list[QAExample]:
             for qa in paragraph["qas"]:
                 impossible = bool(qa.get("is_impossible", False))
                 answers = [] if impossible else [(int(a["answer_start"]), a["text"]) for a in qa["answers"]]
+                qid = str(qa["id"])
+                seen[qid] = seen.get(qid, 0) + 1
+                if seen[qid] > 1:  # SubjQA repeats ids across paragraphs; scores are per question
+                    qid = f"{qid}#{seen[qid]}"
                 examples.append(
                     QAExample(
-                        qid=str(qa["id"]),
+                        qid=qid,
                         question=qa["question"],
                         context=context,
                         answers=answers,
