@@ -175,8 +175,9 @@ class NewsQA:
                 start, end = hit.passage.start + cand.start, hit.passage.start + cand.end
                 answers.append(Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title))
         best = _drop_overlaps(sorted(answers, key=lambda a: -a.score))[:top_k]
+        sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}
         for answer in best:
-            answer.sentence = sentence_at(split_sentences(texts[answer.article_id].text), answer.start)
+            answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
         return best
 
     def summarize(

@@ -17,6 +17,7 @@ import torch
 
 from ..reader import Reader
 from ..reader_io import load_reader, read_meta, save_reader
+from .evaluate import predict, texts
 from .metric import squad_v2
 from .squad import load_squad
 
@@ -25,14 +26,9 @@ def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0) -> 
     """Best answer-score threshold on a v2 file (answer only when score >= threshold)."""
     examples = load_squad(squad_v2_file)
     examples = examples[:limit] if limit else examples
-    preds, scores = {}, {}
-    for lo in range(0, len(examples), 32):
-        part = examples[lo : lo + 32]
-        for e, answers in zip(part, reader.answer_batch([(e.question, e.context) for e in part])):
-            preds[e.qid] = answers[0].text if answers else ""
-            scores[e.qid] = answers[0].score if answers else 0.0
+    answers, _ = predict(reader, examples, progress=False)
     gold = {e.qid: [t for _, t in e.answers] for e in examples}
-    best = squad_v2(preds, {q: 1.0 - s for q, s in scores.items()}, gold)
+    best = squad_v2(texts(answers), {q: 1.0 - (a.score if a else 0.0) for q, a in answers.items()}, gold)
     best["answer_threshold"] = 1.0 - best["threshold"]
     best["file"] = squad_v2_file.name
     return best
