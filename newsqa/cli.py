@@ -183,19 +183,21 @@ def train_reader(ctx: typer.Context) -> None:
 
 @app.command()
 def eval_reader(
-    squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file."),
+    squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file (with --held-out: the training files or their folder)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the shipped one)."),
     precision: str = typer.Option("fp32", help="fp32, bf16, int8 (dynamic quantization) or auto."),
     limit: int = typer.Option(0, help="Only the first N questions (0: all)."),
     max_answer_len: int = typer.Option(30, help="Longest answer in tokens."),
     out: Optional[Path] = typer.Option(None, help="Write the metrics JSON here too."),
+    held_out: bool = typer.Option(False, "--held-out", help="Score only the held-out slice that train-reader selects checkpoints on."),
 ) -> None:
     """Official SQuAD EM/F1 (and HasAns/NoAns for v2 files) of a reader, with its speed."""
     from .reader import Reader
     from .training.evaluate import evaluate_examples
     from .training.squad import load_squad
+    from .training.train import TrainConfig, load_training_split
 
-    examples = load_squad(squad)
+    examples = load_training_split(TrainConfig(data=[str(squad)]))[2] if held_out else load_squad(squad)
     examples = examples[:limit] if limit else examples
     metrics = evaluate_examples(Reader(model, precision=precision), examples, max_answer_len)
     metrics.update({"file": squad.name, "precision": precision, "questions": len(examples)})

@@ -40,3 +40,27 @@ def test_loss_falls_checkpoints_and_resumes(tmp_path):
     cfg.max_steps, cfg.resume = 8, True
     again = train(cfg)
     assert again["steps"] == 8 and len(again["losses"]) == 2  # continued from step 6, not from 0
+
+
+def test_held_out_slice_is_whole_paragraphs_and_eval_reader_scores_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from newsqa.cli import app
+    from newsqa.training.train import load_training_split
+
+    paragraphs = [{"context": f"{CONTEXT} Item {i}.", "qas": [
+        {"id": f"p{i}q{j}", "question": q, "answers": [{"text": a, "answer_start": CONTEXT.index(a)}]}
+        for j, (q, a) in enumerate(QUESTIONS[:2])]} for i in range(300)]
+    data = tmp_path / "many.json"
+    data.write_text(json.dumps({"version": "1.1", "data": [{"title": "t", "paragraphs": paragraphs}]}))
+
+    files, train_part, held = load_training_split(TrainConfig(data=[str(tmp_path)]))
+    assert files == [data]
+    assert 0 < len(held) < 0.1 * 600 and len(train_part) + len(held) == 600
+    assert not {e.paragraph_key for e in held} & {e.paragraph_key for e in train_part}
+
+    out = tmp_path / "metrics.json"
+    result = CliRunner().invoke(app, ["eval-reader", "--squad", str(tmp_path), "--held-out", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text())
+    assert metrics["questions"] == len(held) and metrics["f1"] > 50

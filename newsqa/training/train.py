@@ -27,7 +27,7 @@ from ..reader import Reader
 from ..reader_io import WORD_EMBEDDINGS, base_encoder_dir, save_reader
 from .evaluate import evaluate_examples
 from .features import TrainFeature, build_features
-from .squad import expand_paths, load_squad, split_held_out
+from .squad import QAExample, expand_paths, load_squad, split_held_out
 
 
 @dataclass
@@ -99,6 +99,13 @@ def linear_warmup_decay(step: int, total: int, warmup: int) -> float:
     return max(0.0, (total - step) / max(total - warmup, 1))
 
 
+def load_training_split(cfg: TrainConfig) -> tuple[list[Path], list[QAExample], list[QAExample]]:
+    """The training files (minus `exclude`), and their questions split into training and held-out."""
+    files = [p for p in expand_paths(cfg.data) if not any(x in p.name for x in cfg.exclude)]
+    train_examples, held_examples = split_held_out([e for p in files for e in load_squad(p)], cfg.held_out)
+    return files, train_examples, held_examples
+
+
 def train(cfg: TrainConfig) -> dict:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -113,9 +120,7 @@ def train(cfg: TrainConfig) -> dict:
 
     base = cfg.base or str(base_encoder_dir())
     tokenizer = AutoTokenizer.from_pretrained(base)
-    files = [p for p in expand_paths(cfg.data) if not any(x in p.name for x in cfg.exclude)]
-    examples = [e for p in files for e in load_squad(p)]
-    train_examples, held_examples = split_held_out(examples, cfg.held_out)
+    files, train_examples, held_examples = load_training_split(cfg)
     if cfg.limit_examples:
         train_examples = random.Random(cfg.seed).sample(train_examples, min(cfg.limit_examples, len(train_examples)))
     held_examples = random.Random(cfg.seed).sample(held_examples, min(cfg.eval_limit, len(held_examples)))
