@@ -64,3 +64,16 @@ def test_held_out_slice_is_whole_paragraphs_and_eval_reader_scores_it(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert metrics["questions"] == len(held) and metrics["f1"] > 50
+
+
+def test_average_weights_is_the_elementwise_mean():
+    import torch
+
+    from newsqa.training.export import average_weights
+
+    a, b = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    weight = (a.weight.detach() + b.weight.detach()) / 2
+    bias = (a.bias.detach() + b.bias.detach()) / 2
+    assert not torch.allclose(a.weight, b.weight)
+    soup = average_weights([a, b])
+    assert torch.allclose(soup.weight, weight) and torch.allclose(soup.bias, bias)

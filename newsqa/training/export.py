@@ -1,7 +1,11 @@
 """Ship a trained reader: fp16 weights without the word embeddings, plus a calibrated threshold.
 
-    python -m newsqa.training.export --run runs/reader --out models/reader \
+    python -m newsqa.training.export --run runs/reader [runs/reader-2 ...] --out models/reader \
         --calibrate ../shared/data/qa/train/subjqa_dev.squad2.json
+
+Several runs (one continuing another with `--init-from`) are exported as the mean of their best
+checkpoints' weights (a uniform "model soup"; check it on the held-out slice with
+`newsqa eval-reader --held-out` before shipping it).
 
 The threshold is the answer score below which newsqa says "no answer"; it is chosen to maximise
 SQuAD 2.0 overall F1 on a file with unanswerable questions that training never saw.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Sequence
 
 import torch
 
@@ -34,15 +39,27 @@ def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0) -> 
     return best
 
 
+def average_weights(models: Sequence[torch.nn.Module]) -> torch.nn.Module:
+    """The first model, its floating-point weights replaced by the mean over all models (in fp32)."""
+    states = [m.state_dict() for m in models]
+    mean = {k: torch.stack([s[k].float() for s in states]).mean(0).to(v.dtype) if v.is_floating_point() else v for k, v in states[0].items()}
+    models[0].load_state_dict(mean)
+    return models[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", type=Path, required=True, help="training output folder (its best/ is exported)")
+    parser.add_argument("--run", type=Path, nargs="+", required=True, help="training output folder(s); their best/ is exported (averaged)")
     parser.add_argument("--out", type=Path, default=Path("models/reader"))
     parser.add_argument("--calibrate", type=Path, help="SQuAD v2 file for the no-answer threshold")
     parser.add_argument("--calibrate-limit", type=int, default=0)
     args = parser.parse_args()
-    model, tokenizer, meta = load_reader(args.run / "best")
-    meta = {**read_meta(args.run / "best"), **meta}
+    loaded = [load_reader(run / "best") for run in args.run]
+    model, tokenizer, meta = average_weights([m for m, _, _ in loaded]), loaded[-1][1], loaded[-1][2]
+    meta = {**read_meta(args.run[-1] / "best"), **meta}
+    if len(args.run) > 1:
+        meta["averaged_runs"] = [{"run": str(run), "step": read_meta(run / "best").get("step"), "heldout_f1": read_meta(run / "best").get("heldout", {}).get("f1")} for run in args.run]
+        meta.pop("heldout", None), meta.pop("step", None)  # those were one run's; the average has its own
     if args.calibrate:
         calibration = calibrate_threshold(Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32"), args.calibrate, args.calibrate_limit)
         meta["answer_threshold"] = round(calibration["answer_threshold"], 4)
