@@ -32,9 +32,11 @@ DEFAULT_ANSWER_THRESHOLD = 0.3
 class NewsQA:
     """Add news articles, then search, ask questions about and summarize them."""
 
-    def __init__(self, db_path: str | Path | None = None, settings: Settings | None = None) -> None:
+    def __init__(self, db_path: str | Path | Settings | None = None, settings: Settings | None = None) -> None:
         from .store import Store
 
+        if isinstance(db_path, Settings):  # NewsQA(Settings(...)) reads naturally; accept it
+            db_path, settings = None, db_path
         self.settings = dataclasses.replace(settings) if settings else Settings()
         if db_path is not None:
             self.settings.db_path = str(db_path)

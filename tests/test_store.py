@@ -189,3 +189,14 @@ def test_old_database_without_sentences_still_summarizes(tmp_path, seed_text):
     reopened = NewsQA(db)
     assert reopened.store.sentences(article.id)[0] == []
     assert len(reopened.summarize(article_id=article.id, max_sentences=2).sentences) == 2
+
+
+def test_settings_may_be_passed_first(tmp_path, monkeypatch):
+    from newsqa.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    qa = NewsQA(Settings(db_path=str(tmp_path / "given.sqlite")))
+    assert qa.settings.db_path == str(tmp_path / "given.sqlite")
+    qa.add_article("A short article about the harbour.", title="Harbour")
+    assert qa.count_articles() == 1 and (tmp_path / "given.sqlite").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("given.sqlite")) == []
