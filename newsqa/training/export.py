@@ -56,10 +56,12 @@ def main() -> None:
     args = parser.parse_args()
     loaded = [load_reader(run / "best") for run in args.run]
     model, tokenizer, meta = average_weights([m for m, _, _ in loaded]), loaded[-1][1], loaded[-1][2]
-    meta = {**read_meta(args.run[-1] / "best"), **meta}
+    run_metas = [read_meta(run / "best") for run in args.run]
+    meta = {**run_metas[-1], **meta}
     if len(args.run) > 1:
-        meta["averaged_runs"] = [{"run": str(run), "step": read_meta(run / "best").get("step"), "heldout_f1": read_meta(run / "best").get("heldout", {}).get("f1")} for run in args.run]
-        meta.pop("heldout", None), meta.pop("step", None)  # those were one run's; the average has its own
+        meta["averaged_runs"] = [{"run": str(run), "step": m.get("step"), "heldout_f1": m.get("heldout", {}).get("f1")} for run, m in zip(args.run, run_metas)]
+        for one_runs_own in ("heldout", "step"):  # the average has its own scores
+            meta.pop(one_runs_own, None)
     if args.calibrate:
         calibration = calibrate_threshold(Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32"), args.calibrate, args.calibrate_limit)
         meta["answer_threshold"] = round(calibration["answer_threshold"], 4)
