@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from newsqa.reader import Reader  # noqa: E402
 from newsqa.training.evaluate import predict, texts  # noqa: E402
 from newsqa.training.metric import squad_v1  # noqa: E402
-from newsqa.training.squad import load_squad  # noqa: E402
+from newsqa.training.squad import gold_answers, load_squad  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "qa" / "dev" / "squad-v1.1-dev.json"
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
 
     examples = load_squad(args.squad)[: args.questions]
-    gold = {e.qid: [t for _, t in e.answers] for e in examples}
+    gold = gold_answers(examples)
     rows = []
     for precision in args.precisions:
         reader = Reader(args.model, precision=precision)

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from ..reader import Reader
 from ..types import Answer
 from .metric import squad_v1, squad_v2
-from .squad import QAExample
+from .squad import QAExample, gold_answers
 
 
 def predict(reader: Reader, examples: Sequence[QAExample], max_answer_len: int = 30, batch: int = 32, progress: bool = True) -> tuple[dict[str, Answer | None], float]:
@@ -34,7 +34,7 @@ def evaluate_examples(reader: Reader, examples: Sequence[QAExample], max_answer_
     best, seconds = predict(reader, examples, max_answer_len, progress=progress)
     preds = texts(best)
     null = {qid: a.no_answer_score if a else 1.0 for qid, a in best.items()}
-    gold = {e.qid: [t for _, t in e.answers] for e in examples}
+    gold = gold_answers(examples)
     answerable = {q: g for q, g in gold.items() if g}
     result: dict[str, float] = dict(squad_v1(preds, answerable))
     if len(answerable) < len(gold):

@@ -24,7 +24,7 @@ from ..reader import Reader
 from ..reader_io import load_reader, read_meta, save_reader
 from .evaluate import predict, texts
 from .metric import squad_v2
-from .squad import load_squad
+from .squad import gold_answers, load_squad
 
 
 def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0) -> dict[str, float]:
@@ -32,7 +32,7 @@ def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0) -> 
     examples = load_squad(squad_v2_file)
     examples = examples[:limit] if limit else examples
     answers, _ = predict(reader, examples, progress=False)
-    gold = {e.qid: [t for _, t in e.answers] for e in examples}
+    gold = gold_answers(examples)
     best = squad_v2(texts(answers), {q: 1.0 - (a.score if a else 0.0) for q, a in answers.items()}, gold)
     best["answer_threshold"] = 1.0 - best["threshold"]
     best["file"] = squad_v2_file.name

@@ -53,6 +53,11 @@ def load_squad(path: str | Path) -> list[QAExample]:
     return examples
 
 
+def gold_answers(examples: Iterable[QAExample]) -> dict[str, list[str]]:
+    """Every gold answer text per question id (empty for unanswerable questions), as the metrics take them."""
+    return {e.qid: [text for _, text in e.answers] for e in examples}
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, folders as every *.json inside them, sorted for a stable order."""
     out: list[Path] = []
