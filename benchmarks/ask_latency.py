@@ -109,7 +109,7 @@ def main() -> None:
         began = time.perf_counter()
         stored = qa.ingest([bbc_file])
         ingest_s = time.perf_counter() - began
-        passages = len(qa.store.vectors()[0])
+        passages = qa.store.count_passages()
         for precision, scoring in variants:
             qa.settings.reader_precision, qa.settings.answer_scoring = precision, scoring
             rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", label(precision, scoring), time_asks(qa, BBC_QUESTIONS, args.repeats)))
