@@ -12,6 +12,11 @@ v1.1 dev (a fixed, seeded sample of 2,000 of its 10,570 questions). Per reader, 
   setting, threshold off, so it measures the ranking alone), and the share answered at all;
 - the same EM/F1 with the threshold off (`Settings(answer_threshold=0)`), always answering.
 
+Each question is asked with the threshold off and the reader's calibrated threshold is applied to
+the top answer's score afterwards: the same answer `ask` gives with the threshold on (it drops every
+answer below the threshold, and the top answer has the highest score), for half the asks. Every
+question's top answers are kept in the JSON output.
+
     python benchmarks/ask_open.py [--corpus newsqa squad] [--scoring window margin] \
         [--reader models/reader /path/to/new/reader] [--precision auto] [--limit N] \
         [--work DIR] [--out results.json]
@@ -25,6 +30,7 @@ CPU). Pin threads with --threads (default 1) on a shared machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -37,6 +43,7 @@ from typing import Iterator
 import torch
 
 from newsqa import NewsQA, Settings
+from newsqa.errors import ModelNotFound
 from newsqa.scoring import SCORINGS
 from newsqa.training.metric import exact_match, f1_score, max_over_truths
 
@@ -108,54 +115,58 @@ class LogitsOnce:
         self.cache.clear()
 
 
-def score(answer_text: str, truths: list[str]) -> tuple[float, float]:
-    return max_over_truths(exact_match, answer_text, truths), max_over_truths(f1_score, answer_text, truths)
-
-
 def run_corpus(db: Path, questions: list[dict], models_dir: Path, precision: str, scorings: list[str]) -> dict[str, dict]:
-    """Metrics per scoring for one reader over one corpus."""
-    engines = {}
-    for scoring in scorings:
-        base = Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision, answer_scoring=scoring)
-        engines[scoring] = (NewsQA(settings=base), NewsQA(settings=Settings(**{**vars(base), "answer_threshold": 0.0})))
-    reader = engines[scorings[0]][0].reader
+    """Per scoring: each question's top answer over the whole corpus and over its gold story."""
+    engines = {s: NewsQA(settings=Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision,
+                                           answer_scoring=s, answer_threshold=0.0)) for s in scorings}
+    reader = engines[scorings[0]].reader
     once = LogitsOnce(reader)
-    sums = {s: dict.fromkeys(("open_em", "open_f1", "gold_em", "gold_f1", "open_em_always", "open_f1_always",
-                               "gold_em_always", "gold_f1_always", "gold_share", "open_answered", "gold_answered"), 0.0) for s in scorings}
+    found = {s: [] for s in scorings}
     seconds = dict.fromkeys(scorings, 0.0)
     try:
         for q in questions:
-            for scoring in scorings:
-                calibrated, always = engines[scoring]
+            for scoring, qa in engines.items():
                 began = time.perf_counter()
-                rows = {
-                    "open": calibrated.ask(q["question"], top_k=1),
-                    "gold": calibrated.ask(q["question"], top_k=1, article_ids=[q["article"]]),
-                    "open_always": always.ask(q["question"], top_k=1),
-                    "gold_always": always.ask(q["question"], top_k=1, article_ids=[q["article"]]),
-                }
+                tops = {"open": qa.ask(q["question"], top_k=1), "gold": qa.ask(q["question"], top_k=1, article_ids=[q["article"]])}
                 seconds[scoring] += time.perf_counter() - began
-                m = sums[scoring]
-                for mode, answers in rows.items():
-                    em, f1 = score(answers[0].text if answers else "", q["answers"])
-                    suffix = "_always" if mode.endswith("_always") else ""
-                    m[f"{mode.split('_')[0]}_em{suffix}"] += em
-                    m[f"{mode.split('_')[0]}_f1{suffix}"] += f1
-                m["open_answered"] += bool(rows["open"])
-                m["gold_answered"] += bool(rows["gold"])
-                m["gold_share"] += bool(rows["open_always"]) and rows["open_always"][0].article_id == q["article"]
+                found[scoring].append({"id": q["id"], **{f"{mode}_{key}": (getattr(a[0], attr) if a else None)
+                                                         for mode, a in tops.items()
+                                                         for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id"))}})
             once.clear()
     finally:
         reader._logits = once.compute
+    out = {}
+    for scoring, rows in found.items():
+        settings = dataclasses.replace(engines[scoring].settings, answer_threshold=None)
+        try:
+            threshold = NewsQA(settings=settings).answer_threshold
+        except ModelNotFound:  # no threshold calibrated for this scoring: only the always-answering numbers
+            threshold = None
+        out[scoring] = {**metrics(questions, rows, threshold), "seconds": seconds[scoring], "predictions": rows}
+    return out
+
+
+def metrics(questions: list[dict], rows: list[dict], threshold: float | None) -> dict[str, float | None]:
+    """EM/F1 open and gold at the calibrated threshold (an answer scoring below it is no answer, as in
+    `ask`) and always answering; the share of top answers from the gold story; the share answered."""
+    sums: dict[str, float] = {}
+    for q, row in zip(questions, rows):
+        for mode in ("open", "gold"):
+            text, score = row[f"{mode}_text"] or "", row[f"{mode}_score"] or 0.0
+            kept = text if threshold is not None and score >= threshold else ""
+            for key, answer in ((f"{mode}_{{}}_always", text), (f"{mode}_{{}}", kept)):
+                em, f1 = max_over_truths(exact_match, answer, q["answers"]), max_over_truths(f1_score, answer, q["answers"])
+                sums[key.format("em")] = sums.get(key.format("em"), 0.0) + em
+                sums[key.format("f1")] = sums.get(key.format("f1"), 0.0) + f1
+            sums[f"{mode}_answered"] = sums.get(f"{mode}_answered", 0.0) + bool(kept)
+        sums["gold_share"] = sums.get("gold_share", 0.0) + (row["open_article"] == q["article"])
     n = max(len(questions), 1)
-    results = {}
-    for scoring, m in sums.items():
-        out = {k: 100 * v / n for k, v in m.items()}
-        out["threshold"] = engines[scoring][0].answer_threshold
-        out["questions"] = len(questions)
-        out["ask_seconds_all_four"] = seconds[scoring]  # includes reused logits: not a latency figure
-        results[scoring] = out
-    return results
+    out: dict[str, float | None] = {k: 100 * v / n for k, v in sums.items()}
+    if threshold is None:
+        out.update({k: None for k in out if not k.endswith("_always") and k != "gold_share"})
+    out["threshold"] = threshold
+    out["questions"] = len(questions)
+    return out
 
 
 def main() -> None:
@@ -172,7 +183,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--work", type=Path, help="folder for the corpus databases (kept and reused); default a temporary one")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--rescore", type=Path, help="recompute the metrics of an earlier --out file with the readers' current thresholds")
     args = parser.parse_args()
+    if args.rescore:
+        report = rescore(json.loads(args.rescore.read_text()), args)
+        (args.out or args.rescore).write_text(json.dumps(report, indent=2) + "\n")
+        print_table(report)
+        return
     torch.set_num_threads(args.threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -190,9 +207,9 @@ def main() -> None:
                     began = time.perf_counter()
                     by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring)
                     took = time.perf_counter() - began
-                for scoring, metrics in by_scoring.items():
+                for scoring, found in by_scoring.items():
                     report["runs"].append({"corpus": corpus, "articles": len(articles), "reader": str(reader_dir), "scoring": scoring,
-                                           "ingest_seconds": ingest_s, "run_seconds": took, **metrics})
+                                           "ingest_seconds": ingest_s, "run_seconds": took, **found})
                 print(f"{corpus} / {reader_dir}: {len(questions)} questions in {took:.0f} s", flush=True)
         report["load_average_end"] = os.getloadavg()
     if args.out:
@@ -201,16 +218,41 @@ def main() -> None:
     print_table(report)
 
 
+def threshold_of(reader_dir: Path, scoring: str) -> float | None:
+    with reader_folder(reader_dir) as models_dir:
+        try:
+            return NewsQA(settings=Settings(db_path=":memory:", models_dir=models_dir, answer_scoring=scoring)).answer_threshold
+        except ModelNotFound:
+            return None
+
+
+def rescore(report: dict, args: argparse.Namespace) -> dict:
+    """The metrics of a saved report again, with each reader's current thresholds (after calibrating)."""
+    questions = {}
+    for corpus in {r["corpus"] for r in report["runs"]}:
+        path = args.newsqa if corpus == "newsqa" else args.squad
+        questions.update({q["id"]: q for q in load_corpus(corpus, path, 0, args.seed)[1]})
+    for run in report["runs"]:
+        asked = [questions[row["id"]] for row in run["predictions"]]
+        run.update(metrics(asked, run["predictions"], threshold_of(Path(run["reader"]), run["scoring"])))
+    return report
+
+
 def print_table(report: dict) -> None:
     print(f"\nthreads {report['threads']}, precision {report['precision']}, load average at start "
           f"{report['load_average_start'][0]:.2f}, at end {report['load_average_end'][0]:.2f}\n")
     print("| corpus | reader | scoring | questions | open EM | open F1 | gold EM | gold F1 | open/gold F1 gap | top answer from gold | "
           "answered open / gold | open F1, always answering | gold F1, always answering | threshold |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    def num(value: float | None, fmt: str = ".2f") -> str:
+        return "n/a" if value is None else format(value, fmt)
+
     for r in report["runs"]:
-        print(f"| {r['corpus']} | {Path(r['reader']).name} | {r['scoring']} | {r['questions']} | {r['open_em']:.2f} | {r['open_f1']:.2f} | "
-              f"{r['gold_em']:.2f} | {r['gold_f1']:.2f} | {r['gold_f1'] - r['open_f1']:.2f} | {r['gold_share']:.1f}% | "
-              f"{r['open_answered']:.0f}% / {r['gold_answered']:.0f}% | {r['open_f1_always']:.2f} | {r['gold_f1_always']:.2f} | {r['threshold']:.4f} |")
+        gap = None if r["open_f1"] is None else r["gold_f1"] - r["open_f1"]
+        print(f"| {r['corpus']} | {Path(r['reader']).name} | {r['scoring']} | {r['questions']} | {num(r['open_em'])} | {num(r['open_f1'])} | "
+              f"{num(r['gold_em'])} | {num(r['gold_f1'])} | {num(gap)} | {r['gold_share']:.1f}% | "
+              f"{num(r['open_answered'], '.0f')}% / {num(r['gold_answered'], '.0f')}% | {r['open_f1_always']:.2f} | {r['gold_f1_always']:.2f} | "
+              f"{num(r['threshold'], '.4f')} |")
 
 
 if __name__ == "__main__":

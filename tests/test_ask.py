@@ -7,7 +7,7 @@ import pytest
 
 from newsqa.training.metric import normalize_answer
 
-from .seed_questions import ANSWERABLE, LAVROV, UNANSWERABLE
+from .seed_questions import ANSWERABLE, LAVROV, REWORDINGS, UNANSWERABLE
 
 
 def is_correct(answer_text: str, expected: str) -> bool:
@@ -37,9 +37,21 @@ def seed_answers(seeded_engine):
 def test_most_seed_questions_are_answered_correctly(seed_answers):
     results = {q: bool(seed_answers[q]) and is_correct(seed_answers[q][0].text, want) for q, want in ANSWERABLE}
     wrong = {q: (seed_answers[q][0].text if seed_answers[q] else None) for q, ok in results.items() if not ok}
-    assert len(ANSWERABLE) >= 15
-    # the bar of the issue: at least 12 right of at least 15 (the shipped reader gets 13 of 19)
-    assert sum(results.values()) >= 12, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
+    assert len(ANSWERABLE) >= 25
+    # The shipped reader with its "logits" scoring gets RIGHT_LOGITS of them right (with the
+    # original per-window "window" scoring: RIGHT_WINDOW); a better reader must not fall below this.
+    assert sum(results.values()) >= MIN_RIGHT, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
+
+
+@pytest.mark.parametrize("questions,expected", REWORDINGS, ids=[g[0] for g, _ in REWORDINGS])
+def test_the_same_question_reworded_gets_the_same_answer(seeded_engine, questions, expected):
+    tops = [seeded_engine.ask(q, top_k=1) for q in questions]
+    got = [t[0].text if t else None for t in tops]
+    if "opposition" in questions[0]:
+        # Known reading error of the shipped reader: "Who leads the opposition in Venezuela?" gets
+        # "Nicolas Maduro" (who leads the government) under every scoring; the retrained reader must fix it.
+        pytest.xfail(f"the shipped reader answers {got}")
+    assert all(t is not None and is_correct(t, expected) for t in got), got
 
 
 def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, seed_text):
