@@ -104,6 +104,16 @@ def best_spans(
     return [(int(idx[t // len(idx)]), int(idx[t % len(idx)]), float(flat[t])) for t in top]
 
 
+@dataclass
+class Reading:
+    """The model's start and end logits for every window of some (question, context) pairs."""
+
+    pairs: list[tuple[str, str]]
+    windows: Windows | None
+    start_logits: list[np.ndarray]
+    end_logits: list[np.ndarray]
+
+
 class Reader:
     """An extractive QA model with its tokenizer; thread-safe to call once loaded.
 
@@ -164,18 +174,36 @@ class Reader:
         check_scoring(scoring)
         if top_k < 1 or max_answer_len < 1:
             raise InvalidInput("top_k and max_answer_len must be positive")
+        return self.decode(self.read(pairs), top_k, max_answer_len, scoring, groups)
+
+    def read(self, pairs: Sequence[tuple[str, str]]) -> Reading:
+        """Run the model over every window of the pairs (the slow step; decoding is cheap)."""
         for question, context in pairs:
             if not question or not question.strip():
                 raise InvalidInput("question is empty")
             if not context or not context.strip():
                 raise InvalidInput("context is empty")
+        windows = make_windows(self.tokenizer, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride) if pairs else None
+        start_logits, end_logits = self._logits(windows) if windows else ([], [])
+        return Reading(list(pairs), windows, start_logits, end_logits)
+
+    def decode(
+        self,
+        reading: Reading,
+        top_k: int = 1,
+        max_answer_len: int = 30,
+        scoring: str = "window",
+        groups: Sequence[int] | None = None,
+    ) -> list[list[Answer]]:
+        """The `top_k` best spans per pair of a `reading`, scored by `scoring` (see `answer_batch`)."""
+        check_scoring(scoring)
+        pairs, windows = reading.pairs, reading.windows
         if not pairs:
             return []
         groups = list(range(len(pairs))) if groups is None else list(groups)
         if len(groups) != len(pairs):
             raise InvalidInput("groups must give one group per pair")
-        windows = make_windows(self.tokenizer, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride)
-        start_logits, end_logits = self._logits(windows)
+        start_logits, end_logits = reading.start_logits, reading.end_logits
         stats = [WindowStats.of(start_logits[w], end_logits[w], windows.context_mask[w]) for w in range(len(windows.pair_index))]
         by_group: dict[int, list[WindowStats]] = {}
         for w, pair in enumerate(windows.pair_index):

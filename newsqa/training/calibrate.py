@@ -20,27 +20,27 @@ from typing import Any, Sequence
 from ..reader import Reader
 from ..reader_io import READER_META, read_meta
 from ..scoring import SCORINGS
-from .evaluate import predict, texts
+from ..types import Answer
+from .evaluate import predict_scorings, texts
 from .metric import squad_v2
 from .squad import gold_answers, load_squad
 
 
-def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0, scoring: str = "window") -> dict[str, float]:
-    """Best answer-score threshold on a v2 file (answer only when score >= threshold)."""
-    examples = load_squad(squad_v2_file)
-    examples = examples[:limit] if limit else examples
-    answers, _ = predict(reader, examples, progress=False, scoring=scoring)
-    gold = gold_answers(examples)
+def best_threshold(answers: dict[str, Answer | None], gold: dict[str, list[str]]) -> dict[str, float]:
+    """The answer-score threshold with the best SQuAD 2.0 overall F1 (answer only when score >= it)."""
     best = squad_v2(texts(answers), {q: 1.0 - (a.score if a else 0.0) for q, a in answers.items()}, gold)
     best["answer_threshold"] = 1.0 - best["threshold"]
-    best["file"] = squad_v2_file.name
-    best["scoring"] = scoring
     return best
 
 
 def calibrate_meta(reader: Reader, squad_v2_file: Path, scorings: Sequence[str], default: str, limit: int = 0) -> dict[str, Any]:
-    """The reader.json entries for thresholds calibrated under each of `scorings`."""
-    runs = {s: calibrate_threshold(reader, squad_v2_file, limit, s) for s in dict.fromkeys([default, *scorings])}
+    """The reader.json entries for thresholds calibrated under each of `scorings` (one reading)."""
+    examples = load_squad(squad_v2_file)
+    examples = examples[:limit] if limit else examples
+    scorings = list(dict.fromkeys([default, *scorings]))
+    gold = gold_answers(examples)
+    runs = {s: {**best_threshold(answers, gold), "file": squad_v2_file.name, "scoring": s, "precision": reader.precision}
+            for s, answers in predict_scorings(reader, examples, scorings).items()}
     return {
         "answer_scoring": default,
         "answer_threshold": round(runs[default]["answer_threshold"], 4),
