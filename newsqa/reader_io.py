@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import torch
-from safetensors.torch import load_file, save_file
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelNotFound
+
+if TYPE_CHECKING:  # torch is imported where a model is loaded or saved: reading metadata stays fast
+    import torch
 
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 READER_META = "reader.json"
@@ -27,6 +27,8 @@ def base_encoder_dir() -> Path:
 
 
 def base_word_embeddings() -> torch.Tensor:
+    from safetensors.torch import load_file
+
     return load_file(str(base_encoder_dir() / "model.safetensors"))["embeddings.word_embeddings.weight"]
 
 
@@ -37,6 +39,7 @@ def read_meta(model_dir: Path) -> dict[str, Any]:
 
 def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
     """Load (model in fp32, eval mode; fast tokenizer; metadata) from a reader folder."""
+    from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModelForQuestionAnswering, AutoTokenizer
 
     model_dir = Path(model_dir)
@@ -63,10 +66,15 @@ def save_reader(
     tokenizer: Any,
     out_dir: Path,
     meta: dict[str, Any] | None = None,
-    dtype: torch.dtype = torch.float16,
+    dtype: torch.dtype | None = None,
     keep_word_embeddings: bool = False,
 ) -> Path:
-    """Write a loadable reader folder; word embeddings are left out unless asked for."""
+    """Write a loadable reader folder (float16 unless `dtype` says otherwise); word embeddings are
+    left out unless asked for."""
+    import torch
+    from safetensors.torch import save_file
+
+    dtype = dtype or torch.float16
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = {

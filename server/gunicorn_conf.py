@@ -1,6 +1,6 @@
 """gunicorn settings for `newsqa serve`.
 
-    gunicorn --config python:server.gunicorn_conf -w 2 -b 127.0.0.1:8000 'server.app:create_app()'
+    gunicorn --config python:newsqa.server.gunicorn_conf -w 2 -b 127.0.0.1:8000 'newsqa.server.app:create_app()'
 
 Each worker is a separate process with its own copy of the models: the app is not preloaded in the
 master (so no model or SQLite connection is shared across a fork), and every worker loads the
@@ -31,7 +31,7 @@ loglevel = os.environ.get("NEWSQA_LOG_LEVEL", "info")
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     """Split the CPU cores between the workers, then load the models once in this worker."""
-    from server.app import get_engine
+    from newsqa.server.app import get_engine
 
     cores = os.cpu_count() or 1
     threads = max(1, cores // max(1, worker.cfg.workers))
