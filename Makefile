@@ -35,4 +35,4 @@ test: $(VENV)/.installed-test
 
 # Re-run the commands shown in README.md and write their output into it (CI checks they match).
 readme: $(VENV)/.installed
-	$(PY) benchmarks/readme_examples.py --write
+	$(PY) scripts/readme_examples.py --write
