@@ -10,18 +10,9 @@ _lock = threading.Lock()
 _loaded: dict[tuple, Any] = {}
 
 
-def _quiet_transformers() -> None:
-    """Model loading is routine here: no progress bars or warnings about unused pooler weights."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-
-
 def _get(key: tuple, load: Callable[[], Any]) -> Any:
     with _lock:
         if key not in _loaded:
-            _quiet_transformers()
             _loaded[key] = load()
         return _loaded[key]
 
