@@ -1,4 +1,4 @@
-"""SQLite storage: articles, their sentence-aligned passages, passage vectors, an FTS5 index, and
+"""SQLite store, the embedded default: articles, their sentence-aligned passages, passage vectors, an FTS5 index, and
 the vectors of every sentence (so that summarizing a stored article needs no MiniLM pass).
 
 One article is written in one transaction: a crash mid-ingest leaves either the whole article or
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import fields
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from .embedder import DIMENSIONS
-from .types import Article, Passage, Span
+from ..embedder import DIMENSIONS
+from ..types import Article, Passage, Span
+from .common import ARTICLE_COLUMNS, exact_top_k
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -45,11 +45,11 @@ CREATE TABLE IF NOT EXISTS sentences (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
-ARTICLE_COLUMNS = [f.name for f in fields(Article)]
 
 
-class Store:
-    """All persistence of newsqa; the rest of the library never writes SQL."""
+class SQLiteStore:
+    """The `Store` protocol over one SQLite file (or ":memory:"): FTS5 for BM25, and an exact scan
+    of every passage vector, held in memory, for dense search."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -181,6 +181,22 @@ class Store:
             ).fetchall()
         return {r[0]: Passage(article_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5]) for r in rows}
 
+    def count_passages(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    # -- search -----------------------------------------------------------------------------
+    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(passage id, BM25 score, higher is better) for passages holding any of `terms`."""
+        if not terms:
+            return []
+        return self.fts_search(fts_match(terms), limit, article_ids)
+
+    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(passage id, cosine), best first: an exact scan of every stored passage vector."""
+        ids, arts, matrix = self.vectors()
+        return exact_top_k(ids, arts, matrix, vector, limit, article_ids)
+
     def fts_search(self, match: str, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression."""
         sql = "SELECT f.rowid, -bm25(passages_fts) FROM passages_fts f"
@@ -203,3 +219,8 @@ class Store:
                 mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
                 self._matrix = (ids, arts, mat)
             return self._matrix
+
+
+def fts_match(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression OR-ing the terms, each quoted (no syntax errors)."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
