@@ -80,7 +80,7 @@ class NewsQA:
         meta = read_meta(reader_dir)
         threshold = self.settings.answer_threshold
         return {
-            "database": self.settings.db_path,
+            "database": _without_password(self.settings.db_path),
             "articles": self.count_articles(),
             "models": {
                 "reader": {"path": str(reader_dir), "precision": self.settings.reader_precision,
@@ -328,6 +328,17 @@ def _sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tup
     """For each passage, the (lo, hi) range of the sentences it is made of (passages tile sentences)."""
     starts = [s.start for s in sentences]
     return [(bisect_left(starts, p.start), bisect_right(starts, p.end - 1)) for p in passages]
+
+
+def _without_password(db: str) -> str:
+    """A database setting fit to show: a PostgreSQL URL's password is masked."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(db))
+    if parts.scheme.startswith("postgres") and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    return str(db)
 
 
 def _version(distribution: str) -> str | None:
