@@ -10,7 +10,6 @@ import logging
 import platform
 import re
 from bisect import bisect_left, bisect_right
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -342,6 +341,8 @@ def _without_password(db: str) -> str:
 
 
 def _version(distribution: str) -> str | None:
+    from importlib import metadata  # imported here: it costs a cold start for every other command
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
