@@ -20,10 +20,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_openapi3 import APIBlueprint, Tag
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from newsqa import NewsQA
+from newsqa import NewsQA, NewsQAError
 
 from .app import ServerSettings, get_engine
-from .errors import problem
+from .errors import log, problem
 from .schemas import (
     ArticleIn,
     ArticleList,
@@ -248,10 +248,16 @@ def healthz() -> dict[str, Any]:
 
 @health.get("/readyz", responses={200: Readiness, 503: Readiness})
 def readyz() -> tuple[dict[str, Any], int]:
-    """Readiness: the models are loaded in this process, so a question will not wait for them."""
-    ready = engine().ready()
-    body = Readiness(ready=ready, status="ready" if ready else "loading models")
-    return body.model_dump(), 200 if ready else 503
+    """Readiness: the models are loaded in this process, so a question will not wait for them, and
+    the database answers (it is there, it is a database, it is the file the server opened)."""
+    try:
+        if not engine().ready():
+            return Readiness(ready=False, status="loading models").model_dump(), 503
+        engine().check_storage()
+    except NewsQAError as exc:  # the engine could not even be made: a database that cannot be opened
+        log.error("not ready: %s", exc)
+        return Readiness(ready=False, status=f"database unavailable: {exc}").model_dump(), 503
+    return Readiness(ready=True, status="ready").model_dump(), 200
 
 
 # -- the web page, the docs page and the OpenAPI document -----------------------------------------
