@@ -70,6 +70,10 @@ class NewsQA:
     def ready(self) -> bool:
         return {"embedder", "reader"} <= set(models.loaded())
 
+    def check_storage(self) -> None:
+        """Raise StorageError (with the path and the cause) unless the database can be used now."""
+        self.store.check()
+
     # -- articles -------------------------------------------------------------------------------
     def add_article(
         self,
