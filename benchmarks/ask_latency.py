@@ -161,7 +161,7 @@ def main() -> None:
         began = time.perf_counter()
         stored = qa.ingest([bbc_file])
         ingest_s = time.perf_counter() - began
-        passages = len(qa.store.vectors()[0])
+        passages = qa.store.count_passages()
         for precision in PRECISIONS:
             qa.settings.reader_precision = precision
             rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))

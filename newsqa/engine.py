@@ -19,6 +19,7 @@ from . import budget, models, retriever
 from .config import Settings
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, NewsQAError, UnreadableFile
+from .store import Store, open_store
 from .text import make_passages, sentence_at, split_sentences
 from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
@@ -33,15 +34,13 @@ class NewsQA:
     """Add news articles, then search, ask questions about and summarize them."""
 
     def __init__(self, db_path: str | Path | Settings | None = None, settings: Settings | None = None) -> None:
-        from .store import Store
-
         if isinstance(db_path, Settings):  # NewsQA(Settings(...)) reads naturally; accept it
             db_path, settings = None, db_path
         self.settings = dataclasses.replace(settings) if settings else Settings()
         if db_path is not None:
             self.settings.db_path = str(db_path)
         models.use_threads(self.settings.threads)
-        self.store = Store(self.settings.db_path)
+        self.store: Store = open_store(self.settings.db_path)
 
     # -- models (loaded lazily, once per process) ---------------------------------------------
     @property

@@ -22,6 +22,7 @@ def test_wheel_contains_models_server_and_entry_point(tmp_path):
         "newsqa/_models/reader/tokenizer.json",
         "newsqa/_models/reader/MODEL_CARD.md",
         "newsqa/engine.py",
+        "newsqa/store/sqlite.py",
         "newsqa/training/train.py",
         "server/app.py",
     ):
