@@ -71,7 +71,9 @@ class NewsQA:
 
     def check_storage(self) -> None:
         """Raise StorageError (with the path and the cause) unless the database can be used now."""
-        self.store.check()
+        check = getattr(self.store, "check", None)  # part of the Store protocol; a backend may lack it yet
+        if check is not None:
+            check()
 
     # -- articles -------------------------------------------------------------------------------
     def add_article(
