@@ -21,14 +21,15 @@ _EXPORTS = {
     "Article": "types", "Answer": "types", "Passage": "types", "SearchHit": "types", "Span": "types",
     "Summary": "types", "SummarySentence": "types",
     "NewsQAError": "errors", "InvalidInput": "errors", "ArticleNotFound": "errors", "ArticleConflict": "errors",
-    "UnreadableFile": "errors", "ModelNotFound": "errors",
+    "UnreadableFile": "errors", "ModelNotFound": "errors", "StorageError": "errors", "TimeBudgetExceeded": "errors",
 }
 __all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
     from .config import Settings
     from .engine import NewsQA
-    from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
+    from .errors import (ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, StorageError,
+                         TimeBudgetExceeded, UnreadableFile)
     from .types import Answer, Article, Passage, SearchHit, Span, Summary, SummarySentence
 
 

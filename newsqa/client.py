@@ -13,7 +13,7 @@ import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlencode
 
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
@@ -92,26 +92,27 @@ class Client:
     def delete_article(self, article_id: str) -> None:
         self._call("DELETE", f"/v1/articles/{quote(article_id, safe='')}")
 
-    def ingest(self, paths: Sequence[str | Path], progress: bool = False,
-               on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
-        """Read the files here and add each article through the server (which embeds and stores it)."""
+    def ingest_iter(self, paths: Sequence[str | Path], progress: bool = False,
+                    on_error: Callable[[Path, Exception], None] | None = None) -> Iterator[Article]:
+        """Read the files here, add each article through the server (which embeds and stores it),
+        and yield it once stored; bad records are reported to `on_error` and skipped."""
         from . import articles as sources
 
         missing = [str(p) for p in paths if not Path(p).exists()]
         if missing:
             raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
-        stored = []
         for path in sources.find_files(list(paths)):
-            try:
-                items = sources.read_file(path)
-            except UnreadableFile as exc:
-                if on_error:
-                    on_error(path, exc)
-                continue
-            for item in items:
-                body = {"text": item.text, "title": item.title, "url": item.url, "published": item.published, "id": item.id}
-                stored.append(Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None})))
-        return stored
+            for record in sources.read_records(path):
+                if isinstance(record, sources.BadRecord):
+                    if on_error:
+                        on_error(path, record.error())
+                    continue
+                body = {"text": record.text, "title": record.title, "url": record.url, "published": record.published, "id": record.id}
+                yield Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+
+    def ingest(self, paths: Sequence[str | Path], progress: bool = False,
+               on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
+        return list(self.ingest_iter(paths, progress, on_error))
 
 
 def _ids(article_ids: Sequence[str] | None) -> list[str] | None:

@@ -20,6 +20,7 @@ from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from . import budget
 from .errors import ModelNotFound
 from .precision import native_bf16
 
@@ -62,8 +63,10 @@ class Embedder:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))  # batches of similar length
+        # Length-sorted batches: little padding within a batch, and a time budget checked between them.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         for b in range(0, len(order), self.batch_size):
+            budget.check("embedding sentences")
             rows = order[b : b + self.batch_size]
             width = max(len(encodings[i].ids) for i in rows)
             ids = torch.zeros((len(rows), width), dtype=torch.long)

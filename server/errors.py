@@ -16,7 +16,15 @@ from flask import Flask, Response, current_app, json
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from newsqa.errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
+from newsqa.errors import (
+    ArticleConflict,
+    ArticleNotFound,
+    InvalidInput,
+    ModelNotFound,
+    NewsQAError,
+    StorageError,
+    TimeBudgetExceeded,
+)
 
 from .schemas import PROBLEM_MEDIA_TYPE, ArticleIn, SummarizeIn
 
@@ -24,9 +32,12 @@ log = logging.getLogger("newsqa.server")
 TAGGED_UNIONS = {ArticleIn.__name__, SummarizeIn.__name__}  # request bodies that come in several shapes
 
 # Library errors, most specific first: the status each one means over HTTP. A missing model is the
-# server's fault, not the client's: 503, so a load balancer can route around this instance.
+# server's fault, not the client's: 503, so a load balancer can route around this instance; so is
+# a database that cannot be used (disk full, deleted, corrupt) and a request over its time budget.
 LIBRARY_ERRORS: list[tuple[type[NewsQAError], int, str]] = [
     (ModelNotFound, 503, "model-unavailable"),
+    (StorageError, 503, "storage-unavailable"),
+    (TimeBudgetExceeded, 503, "time-budget-exceeded"),
     (ArticleNotFound, 404, "article-not-found"),
     (ArticleConflict, 409, "article-conflict"),
     (InvalidInput, 422, "invalid-input"),
@@ -74,7 +85,8 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
         return error
     # Keep headers Werkzeug attaches for a reason, such as `Allow` on a 405.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    if isinstance(error, RequestEntityTooLarge):  # Werkzeug's text does not say what the limit is
+    if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
+        # Werkzeug's own text does not say what the limit is (our routes' 413s do already).
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
             return problem(413, f"the request body is larger than this server's limit of {limit:,} bytes "
@@ -85,7 +97,10 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
 def _library_error(error: NewsQAError) -> Response:
     for cls, status, kind in LIBRARY_ERRORS:
         if isinstance(error, cls):
-            return problem(status, str(error), kind=kind)
+            if status >= 500:  # the operator must hear of it, not only the client
+                log.error("%s: %s", kind, error)
+            headers = {"Retry-After": "5"} if status == 503 else None
+            return problem(status, str(error), kind=kind, headers=headers)
     return problem(400, str(error))  # pragma: no cover - NewsQAError is the last entry
 
 
