@@ -85,8 +85,8 @@ def server_command(port: int, workers: int) -> list[str]:
     newsqa = Path(sys.executable).parent / "newsqa"
     if newsqa.exists():
         return [str(newsqa), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    return [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers),
-            "-b", f"{HOST}:{port}", "server.app:create_app()"]
+    return [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", str(workers),
+            "-b", f"{HOST}:{port}", "newsqa.server.app:create_app()"]
 
 
 def wait_ready(port: int, server: subprocess.Popen, workers: int, timeout_s: float) -> None:
