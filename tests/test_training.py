@@ -77,3 +77,28 @@ def test_average_weights_is_the_elementwise_mean():
     assert not torch.allclose(a.weight, b.weight)
     soup = average_weights([a, b])
     assert torch.allclose(soup.weight, weight) and torch.allclose(soup.bias, bias)
+
+
+def test_distractors_are_other_paragraphs_of_the_article_without_the_answer():
+    from newsqa.training.distractors import add_distractors
+    from newsqa.training.squad import QAExample
+
+    paragraphs = {
+        "f:a:0": "Lavrov met Pompeo in Sochi on Tuesday.",
+        "f:a:1": "Pompeo and Lavrov also talked about Venezuela and Iran on Tuesday.",  # the look-alike
+        "f:a:2": "Grain prices rose in Chicago.",
+        "f:a:3": "Lavrov met Pompeo in Sochi, the resort city.",  # holds the answer text: never a distractor
+        "f:b:0": "Pompeo met Lavrov in Brussels in a different article.",
+    }
+    ex = lambda key, q, a: QAExample(qid=key, question=q, context=paragraphs[key], answers=[(paragraphs[key].index(a), a)], paragraph_key=key)
+    examples = [ex("f:a:0", "Where did Lavrov meet Pompeo on Tuesday?", "Sochi"), ex("f:a:2", "Where did grain prices rise?", "Chicago"),
+                ex("f:a:1", "What else did they talk about?", "Iran"), ex("f:a:3", "Which city?", "Sochi"),
+                ex("f:b:0", "Where else did they meet?", "Brussels")]  # every paragraph has a question, as in SQuAD
+    out = add_distractors(examples, share=1.0, seed=1)
+    by_question = {d.question: d for d in out}
+    first = by_question["Where did Lavrov meet Pompeo on Tuesday?"]
+    assert first.context == paragraphs["f:a:1"] and first.answers == [] and first.is_impossible
+    assert "Where else did they meet?" not in by_question  # article b has a single paragraph
+    assert all(d.paragraph_key.split(":")[1] == "a" and "Sochi" not in d.context for d in out if "Sochi" in d.question or "Lavrov" in d.question)
+    assert add_distractors(examples, share=1.0, seed=1) == out  # deterministic (training resumes on it)
+    assert add_distractors(examples, share=0.0, seed=1) == []

@@ -17,14 +17,15 @@ def plot_history(history_files: list[Path], out: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    steps, losses, f1s, starts, offset = [], [], [], [], 0
+    steps, losses, f1_steps, f1s, starts, offset = [], [], [], [], [], 0
     for history_file in history_files:
         rows = [json.loads(line) for line in history_file.read_text().splitlines() if line.strip()]
         if offset:
             starts.append(offset)
         steps += [offset + r["step"] for r in rows]
         losses += [r["loss"] for r in rows]
-        f1s += [r["heldout_f1"] for r in rows]
+        f1_steps += [offset + r["step"] for r in rows if "heldout_f1" in r]  # not every checkpoint is evaluated
+        f1s += [r["heldout_f1"] for r in rows if "heldout_f1" in r]
         offset += rows[-1]["step"] if rows else 0
     fig, loss_ax = plt.subplots(figsize=(6, 3.2), dpi=100)
     loss_ax.plot(steps, losses, "o-", color="tab:blue", label="training loss")
@@ -33,7 +34,7 @@ def plot_history(history_files: list[Path], out: Path) -> Path:
     for start in starts:
         loss_ax.axvline(start, color="grey", linestyle=":", linewidth=1)
     f1_ax = loss_ax.twinx()
-    f1_ax.plot(steps, f1s, "s-", color="tab:red", label="held-out F1")
+    f1_ax.plot(f1_steps, f1s, "s-", color="tab:red", label="held-out F1")
     f1_ax.set_ylabel("held-out F1", color="tab:red")
     loss_ax.set_title("newsqa reader training (dotted: next epoch's run starts)" if starts else "newsqa reader training")
     fig.tight_layout()

