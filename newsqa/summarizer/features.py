@@ -5,8 +5,10 @@ The hand-made features let one linear or small network scorer express both patte
 on: wire copy (CNN, Daily Mail, Reuters), where the lead carries the news, and BBC News Summary,
 whose reference extracts favour long, central sentences. Besides position they say how central
 the lead itself is (an article whose first sentence is its most central one reads like wire copy),
-whether the text has paragraphs at all (scraped wire copy often has none, so paragraph features say
-nothing there), and products of those with the lead position.
+whether the layout is wire style (paragraphs of one or two sentences, or none at all, as in scraped
+copy; BBC's paragraphs run three sentences and more), products of the lead's centrality with the
+lead position, and products of the position, length and centrality features with the wire layout
+(WIRE_INTERACTIONS), so that one linear scorer can weigh them differently for the two styles.
 """
 
 from __future__ import annotations
@@ -50,16 +52,32 @@ FEATURES = (
     "is_second",
     "is_third",
     "words_before",
-    "flat_text",
+    "wire_layout",
     "lead_centrality",
     "lead_textrank",
     "lead_title_similarity",
     "first_x_lead_centrality",
     "inverse_position_x_lead_centrality",
-    "first_x_flat_text",
-    "inverse_position_x_flat_text",
 )
+# Base features that also enter once more multiplied by `wire_layout`: a linear scorer then weighs
+# position, length and centrality one way for wire-style text and another way for long-paragraph text.
+WIRE_INTERACTIONS = (
+    "position",
+    "inverse_position",
+    "is_first",
+    "is_second",
+    "is_third",
+    "log_words",
+    "words_before",
+    "centroid_similarity_z",
+    "lead_similarity",
+    "textrank_z",
+    "has_quote",
+)
+FEATURES = FEATURES + tuple(f"{name}_x_wire_layout" for name in WIRE_INTERACTIONS)
+WIRE_PARAGRAPH_SENTENCES = 2.25  # wire copy: 1-2 sentences a paragraph (the seed: 1.6); BBC: 2.8 and more
 EMBEDDING_DIMENSIONS = 384
+_WIRE_COLUMNS = [FEATURES.index(name) for name in WIRE_INTERACTIONS]
 _QUOTES = ('"', "“", "”")
 
 
@@ -117,7 +135,7 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
     is_first = (index == 0).astype(np.float32)
     lead = int(np.argmin(index))  # the first candidate (index 0 unless the article was capped)
     lead_centrality = float(centroid_z[lead]) if m > 1 else 0.0
-    flat = float(prepared.paragraph_count <= 1 and m > 3)
+    wire = float(m > 3 and (prepared.paragraph_count <= 1 or prepared.body_count / prepared.paragraph_count < WIRE_PARAGRAPH_SENTENCES))
     words_before = np.concatenate([[0.0], np.cumsum(words)[:-1]]) / max(float(words.sum()), 1.0)
     columns = [
         index / max(n - 1, 1),
@@ -147,16 +165,15 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
         (index == 1),
         (index == 2),
         words_before,
-        np.full(m, flat),
+        np.full(m, wire),
         np.full(m, lead_centrality),
         np.full(m, float(textrank_z[lead]) if m > 1 else 0.0),
         np.full(m, float(to_title[lead])),
         is_first * lead_centrality,
         inverse_position * lead_centrality,
-        is_first * flat,
-        inverse_position * flat,
     ]
     hand = np.stack([np.asarray(col, dtype=np.float32) for col in columns], axis=1)
+    hand = np.concatenate([hand, hand[:, _WIRE_COLUMNS] * wire], axis=1)
     return np.concatenate([hand, vectors.astype(np.float32)], axis=1)
 
 

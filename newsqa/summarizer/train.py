@@ -164,6 +164,16 @@ class Oracle:
             chosen.append(candidate)
         return sorted(chosen)
 
+    def each(self, sentences: list[str], reference: str) -> np.ndarray:
+        """ROUGE-1 + ROUGE-2 F1 of each sentence alone against the reference."""
+        ref = self.tokenizer.tokenize(reference)
+        target = (self._grams(ref, 1), self._grams(ref, 2))
+        out = []
+        for sentence in sentences:
+            tokens = self.tokenizer.tokenize(sentence)
+            out.append(sum(_f1(g, self._grams(tokens, n + 1)) for n, g in enumerate(target)))
+        return np.array(out, dtype=np.float32)
+
 
 def _f1(target: Counter, prediction: Counter) -> float:
     overlap = sum(min(c, prediction[g]) for g, c in target.items())
@@ -180,18 +190,36 @@ class Example:
     row: dict
     dataset: str
     scored: object  # summarizer.ScoredArticle
-    labels: np.ndarray
+    labels: np.ndarray  # 0/1: in the reference (BBC) or in the greedy oracle (CNN/DM)
+    soft: np.ndarray  # CNN/DM: each sentence's own ROUGE-1 + ROUGE-2 against the highlights, best = 1
     sentences: int  # all sentences of the article (the budget base shared with the baselines)
 
 
+def with_wire_paragraphs(row: dict) -> dict:
+    """The CNN/DM row with its sentences laid out in paragraphs of one or two sentences, as wire
+    copy prints them (the sample's texts lost their paragraph breaks): the scorer then also sees
+    wire stories that have paragraphs, like the ones users paste. Same sentences, same labels."""
+    from ..text import split_sentences
+
+    spans = split_sentences(row["article"])
+    paragraphs, i = [], 0
+    while i < len(spans):
+        size = 1 + _bucket(f"{row['id']}:{i}", "paragraph:") % 2
+        paragraphs.append(" ".join(s.text for s in spans[i : i + size]))
+        i += size
+    return {**row, "article": "\n\n".join(paragraphs), "augmented": "wire paragraphs"}
+
+
 def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
-    """Featurize every row with the summarizer's own code and label its candidates."""
+    """Featurize every row with the summarizer's own code and label its candidates; each CNN/DM
+    row also once as `with_wire_paragraphs` (for fitting only, never for validation)."""
     from ..text import split_sentences
     from .features import featurize
 
     oracle = Oracle()
     examples = []
-    for row in rows:
+    augmented = [with_wire_paragraphs(r) for r in rows if dataset_of(r) == "cnndm"]
+    for row in rows + [r for r in augmented if cache.has(corpus_texts([r]))]:
         scored = featurize([article_of(row)], cache)
         if not scored:
             continue
@@ -199,10 +227,14 @@ def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
         dataset = dataset_of(row)
         if dataset == "bbc":
             labels = np.array([c.sentence.text in row["summary"] for c in candidates], dtype=np.float32)
+            soft = labels
         else:
+            texts = [c.span.text for c in candidates]
             labels = np.zeros(len(candidates), dtype=np.float32)
-            labels[oracle.choose([c.span.text for c in candidates], row["summary"], ORACLE_SENTENCES)] = 1.0
-        examples.append(Example(row, dataset, scored[0], labels, len(split_sentences(row["article"]))))
+            labels[oracle.choose(texts, row["summary"], ORACLE_SENTENCES)] = 1.0
+            alone = oracle.each(texts, row["summary"])
+            soft = alone / max(float(alone.max()), 1e-9)
+        examples.append(Example(row, dataset, scored[0], labels, soft, len(split_sentences(row["article"]))))
     return examples
 
 
@@ -263,6 +295,8 @@ def fit(kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, seed: int)
     from .features import FEATURES
 
     name, *args = kind.split(":")
+    if name.startswith("logreg") and ((y > 0) & (y < 1)).any():  # soft targets: a row as 1 (weight y) and 0 (1 - y)
+        x, y, weights = np.concatenate([x, x]), np.concatenate([np.ones_like(y), np.zeros_like(y)]), np.concatenate([weights * y, weights * (1 - y)])
     if name == "logreg":
         return LogisticRegression(C=float(args[0]), max_iter=2000).fit(x, y, sample_weight=weights)
     if name == "logreg-hand":  # the same model with zero weight on the embedding
@@ -288,6 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="models/summarizer")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder (outside the repo)")
     parser.add_argument("--models", default="logreg:0.01,logreg:0.1,mlp:32:0.001", help="candidates, comma-separated")
+    parser.add_argument("--cnndm-labels", default="oracle", help="CNN/DM targets to try: oracle, soft (per-sentence ROUGE) or mix (their mean); logreg only for soft/mix")
     parser.add_argument("--cnndm-weights", default="1,3", help="weights of CNN/DM sentences to try (BBC: 1)")
     parser.add_argument("--lambdas", default="0.95,0.9,0.8", help="MMR weights to try (1.0 would switch MMR off)")
     parser.add_argument("--length-priors", default="0,0.25,0.5", help="exponents of the sentence-length prior to try")
@@ -311,22 +346,27 @@ def main(argv: list[str] | None = None) -> None:
 
     examples = build_examples(train_rows, cache)
     fit_set = [e for e in examples if not is_validation(e.row["id"])]
-    validation = {d: [e for e in examples if is_validation(e.row["id"]) and e.dataset == d] for d in BUDGETS}
-    counts = Counter((e.dataset, "validation" if is_validation(e.row["id"]) else "fit") for e in examples)
+    validation = {d: [e for e in examples if is_validation(e.row["id"]) and e.dataset == d and "augmented" not in e.row] for d in BUDGETS}
+    counts = Counter((e.dataset + (" with wire paragraphs" if "augmented" in e.row else ""), "validation" if is_validation(e.row["id"]) else "fit") for e in examples)
     print(f"{len(rows)} articles, {len(rows) - len(train_rows)} held out or not cached (unused); training: {dict(counts)}")
 
-    def matrix(items: list[Example], cnndm_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def target(e: Example, kind: str) -> np.ndarray:
+        return {"oracle": e.labels, "soft": e.soft, "mix": 0.5 * (e.labels + e.soft)}[kind]
+
+    def matrix(items: list[Example], cnndm_weight: float, labels: str = "oracle") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = np.concatenate([e.scored.features for e in items])
-        y = np.concatenate([e.labels for e in items])
+        y = np.concatenate([target(e, labels) for e in items])
         w = np.concatenate([np.full(len(e.labels), cnndm_weight if e.dataset == "cnndm" else 1.0) for e in items])
         return x, y, w
 
     knobs = {"query_weight": args.query_weight, "duplicate_threshold": args.duplicate_threshold}
     best = None
-    for weight in (float(v) for v in args.cnndm_weights.split(",")):
-        x_fit, y_fit, w_fit = matrix(fit_set, weight)
+    for labels, weight in ((k, float(v)) for k in args.cnndm_labels.split(",") for v in args.cnndm_weights.split(",")):
+        x_fit, y_fit, w_fit = matrix(fit_set, weight, labels)
         mean, scale = x_fit.mean(axis=0), x_fit.std(axis=0) + 1e-6
         for kind in args.models.split(","):
+            if labels != "oracle" and not kind.startswith("logreg"):
+                continue
             model = fit(kind, standardize(x_fit, mean, scale), y_fit, w_fit, args.seed)
             for lam in (float(v) for v in args.lambdas.split(",")):
                 for prior in (float(v) for v in args.length_priors.split(",")):
@@ -334,24 +374,26 @@ def main(argv: list[str] | None = None) -> None:
                     scores = {d: rouge_of(items, scorer, BUDGETS[d]) for d, items in validation.items() if items}
                     total = objective(scores)
                     print(
-                        f"{kind:16s} cnndm_weight={weight:g} lambda={lam:.2f} length_prior={prior:.2f} objective={total:.4f}  "
+                        f"{kind:16s} {labels} cnndm_weight={weight:g} lambda={lam:.2f} length_prior={prior:.2f} objective={total:.4f}  "
                         + "  ".join(f"{d}@{b}: R1 {s['rouge1']:.4f} R2 {s['rouge2']:.4f}" for d, by in scores.items() for b, s in by.items()),
                         flush=True,
                     )
                     if best is None or total > best[0]:
-                        best = (total, kind, weight, lam, prior, scores)
+                        best = (total, kind, labels, weight, lam, prior, scores)
 
-    _, kind, weight, lam, prior, val_scores = best
-    print(f"chosen: {kind} cnndm_weight={weight:g} lambda={lam} length_prior={prior} -> refit on all {len(examples)} training articles")
-    x_all, y_all, w_all = matrix(examples, weight)
+    _, kind, labels, weight, lam, prior, val_scores = best
+    print(f"chosen: {kind} {labels} cnndm_weight={weight:g} lambda={lam} length_prior={prior} -> refit on all {len(examples)} training articles")
+    x_all, y_all, w_all = matrix(examples, weight, labels)
     mean, scale = x_all.mean(axis=0), x_all.std(axis=0) + 1e-6
     model = fit(kind, standardize(x_all, mean, scale), y_all, w_all, args.seed)
     meta = {
         "model": kind,
+        "cnndm_labels": labels,
         "cnndm_weight": weight,
         "training_articles": dict(Counter(e.dataset for e in examples)),
         "training_sentences": int(len(y_all)),
-        "positive_rate": {d: round(float(np.concatenate([e.labels for e in examples if e.dataset == d]).mean()), 4) for d in BUDGETS},
+        "positive_rate": {d: round(float(np.concatenate([e.labels for e in examples if e.dataset == d]).mean()), 4)
+                          for d in sorted({e.dataset for e in examples})},
         "held_out": f"{HELD_OUT_PERCENT}% of each data set by sha1(id), never trained or chosen on",
         "validation_rouge_f1": {d: {b: {k: round(v, 4) for k, v in s.items()} for b, s in by.items()} for d, by in val_scores.items()},
         "data": [Path(p).name for p in args.data],
