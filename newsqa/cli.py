@@ -2,12 +2,18 @@
 
 Built on typer (type-hinted commands, generated help). Human-readable output by default, `--json`
 for machines. Errors the user caused print one line and exit with status 2.
+
+Article titles, texts, ids and file names are untrusted: everything printed goes through `say`
+(or `emit`), which shows control characters as `\u001b`-style escapes, so an article cannot move
+the cursor, retitle the terminal or clear the screen of the person reading it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -20,49 +26,113 @@ app.add_typer(articles_app, name="articles")
 
 DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB", help="SQLite file (default: $NEWSQA_HOME/newsqa.sqlite3).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
+EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
 
-def engine(db: Optional[str]):
+# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character but tab and newline written as a `\\u001b`-style escape."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print one message for people; the only way this command writes text."""
+    typer.echo(printable(text), err=err)
+
+
+@app.callback()
+def options(
+    ctx: typer.Context,
+    server: Optional[str] = typer.Option(
+        None, "--server", envvar="NEWSQA_URL", metavar="URL",
+        help="A running `newsqa serve` (e.g. http://127.0.0.1:8000) to send commands to, so they skip loading "
+             "the models; if it does not answer, the command runs in this process.",
+    ),
+    threads: Optional[int] = typer.Option(
+        None, "--threads", min=0, envvar="NEWSQA_THREADS",
+        help="Torch threads per process (0: one per core). Default 1: faster on a busy machine, see README."),
+) -> None:
+    """Answer questions about news articles and summarize them."""
+    ctx.obj = {"server": server}
+    if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
+        os.environ["NEWSQA_THREADS"] = str(threads)
+
+
+def engine(db: Optional[str], ctx: typer.Context | None = None):
+    """Where the command runs: the configured server if it answers, else a NewsQA in this process."""
+    server = (ctx.obj or {}).get("server") if ctx is not None else None
+    if server:
+        from .client import Client, ServerUnavailable
+
+        client = Client(server, api_key=os.environ.get("NEWSQA_API_KEY"))
+        try:
+            client.ping()
+            return client
+        except ServerUnavailable as exc:
+            say(f"note: {exc}; running in this process instead", err=True)
     from .engine import NewsQA
 
     return NewsQA(db)
 
 
+def where(qa) -> str:
+    """The database (or server) a command works on, for messages."""
+    return f"the server at {qa.url}" if hasattr(qa, "url") else f"the database {qa.settings.db_path}"
+
+
+def require_articles(qa) -> None:
+    """Stop with a clear message, before any model is loaded, when there is nothing to search."""
+    if qa.count_articles() == 0:
+        say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
+        raise typer.Exit(1)
+
+
 def emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print JSON. json.dumps escapes C0 controls itself; `printable` catches DEL and C1, which it
+    leaves raw, and writes them as JSON's own \\u escapes."""
+    say(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def print_answers(answers) -> None:
     if not answers:
-        typer.echo("No answer found in the stored articles.")
+        say("No answer found in the stored articles.")
     for n, a in enumerate(answers, 1):
-        typer.echo(f"{n}. {a.text}    (score {a.score:.2f})")
-        typer.echo(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
+        say(f"{n}. {a.text}    (score {a.score:.2f})")
+        say(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
         if a.sentence:
-            typer.echo(f"   \"{a.sentence.text}\"")
+            say(f"   \"{a.sentence.text}\"")
 
 
 def print_summary(summary) -> None:
     for s in summary.sentences:
-        typer.echo(f"- {s['text']}")
+        say(f"- {s.text}")
 
 
 @app.command()
-def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def ingest(ctx: typer.Context, paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """Add the articles in PATHS (folders recursively); unreadable files are reported and skipped."""
-    qa = engine(db)
+    qa = engine(db, ctx)
     skipped: list[str] = []
-    stored = qa.ingest(paths, progress=not as_json, on_error=lambda p, e: skipped.append(str(e)))
+
+    def report(path: Path, exc: Exception) -> None:
+        skipped.append(str(exc))
+        if not as_json:  # at once, with the file and the reason; the run goes on
+            say(f"skipped: {exc}", err=True)
+
+    # Only ids and titles are kept: a 200 MB .jsonl must not be held in memory.
+    stored = [{"id": a.id, "title": a.title} for a in qa.ingest_iter(paths, progress=not as_json, on_error=report)]
     if as_json:
-        emit({"articles": [{"id": a.id, "title": a.title} for a in stored], "skipped": skipped})
+        emit({"articles": stored, "skipped": skipped})
         return
-    for message in skipped:
-        typer.echo(f"skipped: {message}", err=True)
-    typer.echo(f"{len(stored)} article(s) stored, {qa.count_articles()} in {qa.settings.db_path}")
+    say(f"{len(stored)} article(s) stored, {len(skipped)} skipped, {qa.count_articles()} in {where(qa)}")
 
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     question: str,
     top_k: int = typer.Option(3, "--top-k", "-k", help="Answers to return."),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a", help="Restrict to these article ids."),
@@ -70,12 +140,15 @@ def ask(
     as_json: bool = JsonOption,
 ) -> None:
     """Answer QUESTION from the stored articles, with the exact place each answer came from."""
-    answers = engine(db).ask(question, top_k=top_k, article_ids=article or None)
+    qa = engine(db, ctx)
+    require_articles(qa)
+    answers = qa.ask(question, top_k=top_k, article_ids=article or None)
     emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
 
 
 @app.command()
 def search(
+    ctx: typer.Context,
     query: str,
     top_k: int = typer.Option(5, "--top-k", "-k"),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a"),
@@ -84,16 +157,19 @@ def search(
     as_json: bool = JsonOption,
 ) -> None:
     """Passages most relevant to QUERY."""
-    hits = engine(db).search(query, top_k=top_k, article_ids=article or None, mode=mode)
+    qa = engine(db, ctx)
+    require_articles(qa)
+    hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
     if as_json:
         emit([h.to_dict() for h in hits])
         return
     for h in hits:
-        typer.echo(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+        say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
 
 
 @app.command()
 def summarize(
+    ctx: typer.Context,
     target: str = typer.Argument(..., help="A stored article id, or a file to summarize without storing it."),
     sentences: Optional[int] = typer.Option(3, "--sentences", "-s"),
     words: Optional[int] = typer.Option(None, "--words", "-w"),
@@ -103,57 +179,100 @@ def summarize(
 ) -> None:
     """Extractive summary of a stored article or of a file."""
     from .articles import read_file
+    from .errors import ArticleNotFound
 
-    qa = engine(db)
+    qa = engine(db, ctx)
     if Path(target).is_file():
         summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
     else:
+        try:
+            qa.get_article(target)
+        except ArticleNotFound:
+            raise ArticleNotFound(f"no file or stored article named {target!r} (in {where(qa)})") from None
         summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
     emit(summary.to_dict()) if as_json else print_summary(summary)
 
 
 @articles_app.command("list")
-def articles_list(offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def articles_list(ctx: typer.Context, offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """Stored articles, oldest first."""
-    found = engine(db).list_articles(offset, limit)
+    qa = engine(db, ctx)
+    found = qa.list_articles(offset, limit)
     if as_json:
         emit([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
         return
+    if not found and offset == 0:
+        say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
     for a in found:
-        typer.echo(f"{a.id}  {a.title or a.text[:60]!s}")
+        say(f"{a.id}  {a.title or a.text[:60]!s}")
 
 
 @articles_app.command("show")
-def articles_show(article_id: str, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def articles_show(ctx: typer.Context, article_id: str, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """One stored article, with its text."""
-    a = engine(db).get_article(article_id)
+    a = engine(db, ctx).get_article(article_id)
     if as_json:
         emit(a.to_dict())
         return
-    typer.echo(f"id: {a.id}\ntitle: {a.title}\nurl: {a.url}\npublished: {a.published}\n\n{a.text}")
+    say(f"id: {a.id}\ntitle: {a.title}\nurl: {a.url}\npublished: {a.published}\n\n{a.text}")
 
 
 @articles_app.command("delete")
-def articles_delete(article_id: str, db: Optional[str] = DbOption) -> None:
+def articles_delete(ctx: typer.Context, article_id: str, db: Optional[str] = DbOption) -> None:
     """Delete a stored article and its passages."""
-    engine(db).delete_article(article_id)
-    typer.echo(f"deleted {article_id}")
+    engine(db, ctx).delete_article(article_id)
+    say(f"deleted {article_id}")
+
+
+@app.command()
+def info(ctx: typer.Context, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """The database in use, how many articles it holds, the models and the software versions."""
+    qa = engine(db, ctx)
+    facts = qa.info()
+    if as_json:
+        emit(facts)
+        return
+    if "server" in facts:
+        say(f"server:     {facts['server']}")
+    say(f"database:   {facts['database']}")
+    say(f"articles:   {facts['articles']}" + ("" if facts["articles"] else f"  ({EMPTY_HINT})"))
+    for name, model in facts["models"].items():
+        say(f"{name + ':':<11} " + ", ".join(f"{k} {v}" for k, v in model.items()))
+    say("versions:   " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()))
+
+
+DEMO_QUESTION = "What did Lavrov say on Venezuela?"  # the seed article answers it
 
 
 @app.command()
 def demo(
-    path: Path = typer.Argument(Path("seeds"), help="Articles to ingest."),
-    question: str = typer.Option("What did Lavrov say on Venezuela?", "--question"),
-    db: Optional[str] = DbOption,
+    path: Optional[Path] = typer.Argument(None, help="Articles to ingest (default: the seed article shipped with newsqa)."),
+    question: Optional[str] = typer.Option(None, "--question", "-q", help=f"A question about PATH (default for the seed article: {DEMO_QUESTION!r})."),
 ) -> None:
-    """Ingest PATH, answer a sample question and summarize the first article: the whole tour."""
-    qa = engine(db)
-    stored = qa.ingest([path], progress=True)
-    typer.echo(f"\nStored {len(stored)} article(s) in {qa.settings.db_path}\n\nQ: {question}")
-    print_answers(qa.ask(question))
-    if stored:
-        typer.echo(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
-        print_summary(qa.summarize(article_id=stored[0].id))
+    """The tour: ingest PATH into a temporary database, answer a question, summarize the first article.
+
+    The temporary database is deleted afterwards: the demo never reads or writes your own.
+    """
+    import tempfile
+
+    from .config import shipped_seeds_dir
+    from .engine import NewsQA
+
+    if path is None:
+        path, question = shipped_seeds_dir(), question or DEMO_QUESTION
+    with tempfile.TemporaryDirectory(prefix="newsqa-demo-") as tmp:
+        qa = NewsQA(Path(tmp) / "demo.sqlite3")
+        stored = qa.ingest([path], progress=True)
+        say(f"\nStored {len(stored)} article(s) from {path} in a temporary database.")
+        if question:
+            say(f"\nQ: {question}")
+            print_answers(qa.ask(question))
+        else:
+            say("\n(Give `--question \"...\"` to ask something about these articles.)")
+        if stored:
+            say(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
+            print_summary(qa.summarize(article_id=stored[0].id))
+        qa.store.close()
 
 
 @app.command()
@@ -161,14 +280,30 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000),
     workers: int = typer.Option(2, help="gunicorn worker processes, each loading the models once."),
-    debug: bool = typer.Option(False, help="Flask's development server instead of gunicorn."),
+    debug: bool = typer.Option(False, help="Flask's development server with its debugger (loopback only)."),
 ) -> None:
     """Run the REST API and web page (gunicorn; `--debug` for Flask's development server)."""
+    if debug and not is_loopback(host):
+        from .errors import InvalidInput
+
+        # The Werkzeug debugger runs any Python code typed into a traceback page: never off this machine.
+        raise InvalidInput(f"--debug serves the Werkzeug debugger, which runs code for whoever reaches it; "
+                           f"it only binds to loopback (127.0.0.1, ::1, localhost), not {host!r}")
     if debug:
-        cmd = [sys.executable, "-m", "flask", "--app", "server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
+        cmd = [sys.executable, "-m", "flask", "--app", "newsqa.server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
     else:
-        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "server.app:create_app()"]
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "newsqa.server.app:create_app()"]
     os.execvp(cmd[0], cmd)  # replace this process, so signals reach gunicorn directly
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -178,7 +313,7 @@ def train_reader(ctx: typer.Context) -> None:
 
     args = ["--help"] if "--help-config" in ctx.args else ctx.args
     result = train(parse_args(args))
-    typer.echo(json.dumps({k: v for k, v in result.items() if k not in ("history", "losses")}))
+    say(json.dumps({k: v for k, v in result.items() if k not in ("history", "losses")}))
 
 
 @app.command()
@@ -213,7 +348,7 @@ def main() -> None:
     try:
         app()
     except NewsQAError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        say(f"error: {exc}", err=True)
         sys.exit(2)
 
 

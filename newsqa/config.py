@@ -20,6 +20,12 @@ def shipped_models_dir() -> Path:
     return PACKAGE_DIR.parent / "models"
 
 
+def shipped_seeds_dir() -> Path:
+    """The seed article(s) `newsqa demo` uses: `seeds/` of a checkout, or the copy in the wheel."""
+    installed = PACKAGE_DIR / "_seeds"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "seeds"
+
+
 def default_home() -> Path:
     """Where newsqa keeps its database: $NEWSQA_HOME, else the per-user data folder."""
     override = os.environ.get("NEWSQA_HOME")
@@ -30,6 +36,15 @@ def default_home() -> Path:
     return Path(user_data_dir("newsqa", appauthor=False))
 
 
+DEFAULT_THREADS = 1  # chosen with benchmarks/ask_latency.py --threads-study: see the README
+
+
+def env_threads() -> int:
+    """Torch threads: $NEWSQA_THREADS (0: torch's default, one per core), else DEFAULT_THREADS."""
+    value = os.environ.get("NEWSQA_THREADS", "").strip()
+    return int(value) if value.isdigit() else DEFAULT_THREADS
+
+
 @dataclass
 class Settings:
     """Plain configuration data for a NewsQA engine."""
@@ -38,7 +53,9 @@ class Settings:
     models_dir: Path = field(default_factory=shipped_models_dir)
     max_question_chars: int = 1000
     max_article_chars: int = 2_000_000
+    max_file_bytes: int = 50_000_000  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
     retrieve_candidates: int = 8
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
+    threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core

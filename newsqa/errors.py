@@ -26,3 +26,15 @@ class ModelNotFound(NewsQAError, FileNotFoundError):
 
 class ArticleConflict(NewsQAError):
     """An article id is already stored with a different text."""
+
+
+class StorageError(NewsQAError):
+    """The database cannot be used: disk full, not a database, read-only, deleted under us, locked.
+
+    The message names the database file and the cause. Nothing the caller did is wrong; retrying
+    later (or fixing the disk) may help. The server answers it with a 503.
+    """
+
+
+class TimeBudgetExceeded(NewsQAError, TimeoutError):
+    """A call ran past its time budget (see `newsqa.budget`) and was stopped; nothing was stored."""

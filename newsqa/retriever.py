@@ -1,48 +1,27 @@
-"""Hybrid passage retrieval: BM25 over SQLite FTS5 and dense cosine over MiniLM vectors, fused
-with reciprocal rank fusion (robust to the two scores' different scales)."""
+"""Hybrid passage retrieval: the store's lexical ranking (BM25 over SQLite FTS5, or Postgres
+full-text search) and its dense cosine ranking over MiniLM vectors, fused with reciprocal rank
+fusion (robust to the two scores' different scales)."""
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import numpy as np
 
 from .embedder import Embedder
 from .store import Store
+from .store.common import query_terms
 
 RRF_K = 60
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from had has have he her his how i in is it its of on or she "
-    "that the their them they this to was were what when where which who whom whose why will with you".split()
-)
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression OR-ing the text's content words, each quoted (no syntax errors)."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    content = [w for w in words if w not in STOPWORDS] or words
-    unique = list(dict.fromkeys(content))[:32]
-    return " OR ".join(f'"{w}"' for w in unique) if unique else None
 
 
 def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
-    match = fts_query(query)
-    return [pid for pid, _ in store.fts_search(match, limit, article_ids)] if match else []
+    terms = query_terms(query)
+    return [pid for pid, _ in store.lexical_search(terms, limit, article_ids)] if terms else []
 
 
 def dense_ranking(store: Store, query_vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
-    ids, arts, matrix = store.vectors()
-    if article_ids is not None:
-        keep = np.isin(arts, list(article_ids))
-        ids, matrix = ids[keep], matrix[keep]
-    if len(ids) == 0:
-        return []
-    scores = matrix @ query_vector
-    k = min(limit, len(ids))
-    top = np.argpartition(-scores, k - 1)[:k]
-    return [int(ids[i]) for i in top[np.argsort(-scores[top])]]
+    return [pid for pid, _ in store.dense_search(query_vector, limit, article_ids)]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:

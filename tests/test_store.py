@@ -165,10 +165,10 @@ def test_crash_mid_ingest_leaves_no_half_stored_article(tmp_path, step):
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
         from newsqa import NewsQA
-        from newsqa.store import Store
+        from newsqa.store.sqlite import SQLiteStore
         def crash(self, *args):
             os._exit(9)  # the process dies inside the transaction
-        setattr(Store, {step!r}, crash)
+        setattr(SQLiteStore, {step!r}, crash)
         NewsQA({str(db)!r}).add_article("A new article that never lands. It has two sentences.", article_id="lost")
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
