@@ -157,8 +157,17 @@ class NewsQA:
             first_problem = first_problem or exc
             report(path, exc)
 
+        pending: list[tuple[Path, sources.ArticleInput]] = []
+
+        def flush() -> Iterator[Article]:
+            nonlocal pending, stored
+            batch, pending = pending, []
+            for article in self._store_batch(batch, skip):
+                stored += 1
+                bar.update()
+                yield article
+
         with tqdm(desc="ingesting", unit=" articles", disable=not progress) as bar:
-            pending: list[tuple[Path, sources.ArticleInput]] = []
             for path in sources.find_files(list(paths)):
                 for record in sources.read_records(path, self.settings.max_file_bytes, self.settings.max_article_chars * 4 + 65536):
                     if isinstance(record, sources.BadRecord):
@@ -166,15 +175,8 @@ class NewsQA:
                         continue
                     pending.append((path, record))
                     if len(pending) >= INGEST_BATCH:
-                        for article in self._store_batch(pending, skip):
-                            stored += 1
-                            bar.update()
-                            yield article
-                        pending = []
-            for article in self._store_batch(pending, skip):
-                stored += 1
-                bar.update()
-                yield article
+                        yield from flush()
+            yield from flush()
         if skipped and not stored:
             raise UnreadableFile(f"nothing stored: {skipped} record(s) skipped, the first: {first_problem}")
 
