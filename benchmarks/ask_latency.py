@@ -1,8 +1,12 @@
 """Latency of newsqa on this machine: warm `ask` on the seed article and over the 2,225 BBC News
 articles, their ingest time, and cold start (process start to first answer). The reader in fp32, bf16
-and int8 is compared in the same run.
+and int8 is compared in the same run; with --scoring, answer scorings (`newsqa.scoring`) are compared
+in the same run too, in the default precision.
 
-    python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40]
+    python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40] \
+        [--precisions fp32 bf16 int8] [--scoring window logits] [--threads N]
+
+Speed-ups are against the first variant of the run (fp32 unless --precisions says otherwise).
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -25,6 +29,7 @@ import time
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+from newsqa.scoring import SCORINGS
 
 PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
 
@@ -63,6 +68,10 @@ def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float
         qa.ask(questions[i % len(questions)])
         times.append(1000 * (time.perf_counter() - began))
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+
+
+def label(precision: str, scoring: str | None) -> str:
+    return precision if scoring is None else f"{precision}, scoring {scoring}"
 
 
 def cold_start(db: Path) -> float:
@@ -135,6 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS), help="reader precisions to time")
+    parser.add_argument("--scoring", nargs="+", choices=SCORINGS, default=[], help="also time these answer scorings (default precision)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's own choice)")
     parser.add_argument("--threads-study", action="store_true", help="Compare torch thread settings, quiet and loaded.")
     parser.add_argument("--burn-limit", type=float, default=300, help="Seconds each background burner may run at most.")
     parser.add_argument("--ingest-chars", type=int, default=100_000, help="Characters of BBC articles ingested per setting.")
@@ -142,14 +154,20 @@ def main() -> None:
     if args.threads_study:
         threads_study(args)
         return
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    variants = [(p, None) for p in args.precisions] + [("auto", s) for s in args.scoring]
+    load_before = os.getloadavg()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         seed_db = tmp / "seed.sqlite3"
-        for precision in PRECISIONS:
-            qa = NewsQA(seed_db, Settings(reader_precision=precision))
+        for precision, scoring in variants:
+            qa = NewsQA(seed_db, Settings(reader_precision=precision, answer_scoring=scoring))
             qa.ingest([SEED])
-            rows.append(("seed article", precision, time_asks(qa, SEED_QUESTIONS, args.repeats)))
+            rows.append(("seed article", label(precision, scoring), time_asks(qa, SEED_QUESTIONS, args.repeats)))
         colds = [cold_start(seed_db) for _ in range(3)]
 
         bbc_file = tmp / "bbc.jsonl"
@@ -163,18 +181,20 @@ def main() -> None:
         stored = qa.ingest([bbc_file])
         ingest_s = time.perf_counter() - began
         passages = qa.store.count_passages()
-        for precision in PRECISIONS:
-            qa.settings.reader_precision = precision
-            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))
+        for precision, scoring in variants:
+            qa.settings.reader_precision, qa.settings.answer_scoring = precision, scoring
+            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", label(precision, scoring), time_asks(qa, BBC_QUESTIONS, args.repeats)))
 
     print("| corpus | reader | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|---|")
     for corpus, reader, r in rows:
         print(f"| {corpus} | {reader} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
     for corpus in {c for c, _, _ in rows}:
         by = {reader: r for c, reader, r in rows if c == corpus}
-        print(f"\n{corpus}: p50 speed-up over fp32: " + ", ".join(f"{p} {by['fp32']['p50_ms'] / by[p]['p50_ms']:.2f}x" for p in PRECISIONS[1:]), end="")
+        first = list(by)[0]
+        print(f"\n{corpus}: p50 speed-up over {first}: " + ", ".join(f"{p} {by[first]['p50_ms'] / by[p]['p50_ms']:.2f}x" for p in list(by)[1:]), end="")
     print(f"\n\ningest of {len(stored)} BBC articles: {ingest_s:.1f} s ({len(stored) / ingest_s:.0f} articles/s)")
     print(f"cold start (process start to first answer, seed db): median {statistics.median(colds):.2f} s of {[round(c, 2) for c in colds]}")
+    print(f"load average (1 min) before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
