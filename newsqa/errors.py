@@ -26,3 +26,7 @@ class ModelNotFound(NewsQAError, FileNotFoundError):
 
 class ArticleConflict(NewsQAError):
     """An article id is already stored with a different text."""
+
+
+class DatabaseError(NewsQAError):
+    """The database cannot be reached or used (wrong URL, server down, missing extension, newer schema)."""

@@ -16,16 +16,18 @@ from flask import Flask, Response, json
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from newsqa.errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
+from newsqa.errors import ArticleConflict, ArticleNotFound, DatabaseError, InvalidInput, ModelNotFound, NewsQAError
 
 from .schemas import PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("newsqa.server")
 
 # Library errors, most specific first: the status each one means over HTTP. A missing model is the
-# server's fault, not the client's: 503, so a load balancer can route around this instance.
+# server's fault, not the client's: 503, so a load balancer can route around this instance; so is a
+# database that cannot be reached.
 LIBRARY_ERRORS: list[tuple[type[NewsQAError], int, str]] = [
     (ModelNotFound, 503, "model-unavailable"),
+    (DatabaseError, 503, "database-unavailable"),
     (ArticleNotFound, 404, "article-not-found"),
     (ArticleConflict, 409, "article-conflict"),
     (InvalidInput, 422, "invalid-input"),
