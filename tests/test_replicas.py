@@ -104,7 +104,7 @@ def test_add_through_one_ask_through_the_other(replicas, seed_text):
     status, article = call(a, "POST", "/v1/articles", {"text": seed_text})
     assert status == 201, article
     status, body = call(b, "POST", "/v1/ask", {"question": "What did Lavrov say on Venezuela?"})
-    assert status == 200 and body["answers"][0]["text"] == LAVROV
+    assert status == 200 and LAVROV in body["answers"][0]["text"]
     assert body["answers"][0]["article_id"] == article["id"]
     assert call(b, "GET", f"/v1/articles/{article['id']}")[1]["text"] == seed_text
     assert call(b, "DELETE", f"/v1/articles/{article['id']}")[0] == 204
@@ -130,5 +130,5 @@ def test_concurrent_ingest_through_both_stores_each_article_once(replicas):
         assert counts["articles"] == 1
         assert counts["passages"] == counts["vectors"] == counts["lexical"] >= 1, (article_id, counts)
         assert counts["sentences"] >= 3, (article_id, counts)
-    status, body = call(a, "POST", "/v1/ask", {"question": "How many ferry lines does the plan for Riga add?", "top_k": 1})
-    assert status == 200 and body["answers"] and body["answers"][0]["article_id"].startswith("Riga-")
+    status, body = call(a, "POST", "/v1/ask", {"question": "How many ferry lines does the plan add?", "article_ids": ["Riga-1"]})
+    assert status == 200 and body["answers"][0]["article_id"] == "Riga-1" and "3" in body["answers"][0]["text"]
