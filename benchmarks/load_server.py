@@ -51,16 +51,28 @@ def free_port() -> int:
 
 def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
     """One HTTP request on a fresh connection (gunicorn's sync workers close after each response)."""
+    return request_full(port, method, path, body)[::2]
+
+
+def request_full(port: int, method: str, path: str, body: dict | bytes | None = None, headers: dict[str, str] | None = None,
+                 key: str | None = None, chunked: bool = False) -> tuple[int, str, bytes]:
+    """(status, content type, body) of one request. A dict body is sent as JSON; `key` (default:
+    $NEWSQA_API_KEY) as a bearer token on every route, since reads need it too when it is set."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
     try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        key = os.environ.get("NEWSQA_API_KEY")
-        if key and method != "GET":
-            headers["Authorization"] = f"Bearer {key}"
-        conn.request(method, path, body=payload, headers=headers)
+        payload = json.dumps(body).encode() if isinstance(body, dict) else body
+        sent = {"Content-Type": "application/json"} if body is not None else {}
+        key = os.environ.get("NEWSQA_API_KEY") if key is None else key
+        if key:
+            sent["Authorization"] = f"Bearer {key}"
+        sent.update(headers or {})
+        if chunked and payload is not None:  # no Content-Length: the body in 64 KB chunks
+            conn.request(method, path, body=(payload[i : i + 65536] for i in range(0, len(payload), 65536)),
+                         headers=sent, encode_chunked=True)
+        else:
+            conn.request(method, path, body=payload, headers=sent)
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.getheader("Content-Type", ""), response.read()
     finally:
         conn.close()
 

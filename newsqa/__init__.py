@@ -8,11 +8,21 @@
 
 from .config import Settings
 from .engine import NewsQA
-from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
+from .errors import (
+    ArticleConflict,
+    ArticleNotFound,
+    InvalidInput,
+    ModelNotFound,
+    NewsQAError,
+    StorageError,
+    TimeBudgetExceeded,
+    UnreadableFile,
+)
 from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
 __all__ = [
     "NewsQA", "Settings", "Article", "Answer", "Passage", "SearchHit", "Span", "Summary",
     "NewsQAError", "InvalidInput", "ArticleNotFound", "ArticleConflict", "UnreadableFile", "ModelNotFound",
+    "StorageError", "TimeBudgetExceeded",
 ]
 __version__ = "0.1.0"

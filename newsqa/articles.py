@@ -6,9 +6,11 @@ metadata where present but never cut out of the text (offsets must stay valid).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,6 +41,7 @@ class ArticleInput:
     byline: str | None = None
     caption: str | None = None
     source: str | None = None
+    where: str | None = None  # file and line it came from, for error messages; not stored
 
 
 def content_id(text: str) -> str:
@@ -124,25 +127,131 @@ def from_json_object(obj: Any, source: str | None = None) -> ArticleInput:
                      published=str_or_none(obj.get("published")), id=str_or_none(obj.get("id")), source=source)
 
 
-def read_file(path: Path) -> list[ArticleInput]:
-    """Every article in one file; UnreadableFile when it cannot be read or holds no text."""
-    suffix = path.suffix.lower()
+@dataclass
+class BadRecord:
+    """One record of an input file that cannot become an article: where it is and why."""
+
+    where: str
+    reason: str
+
+    def error(self) -> UnreadableFile:
+        return UnreadableFile(f"{self.where}: {self.reason}")
+
+
+def decode_text(raw: bytes) -> str:
+    """Text of a file's bytes: UTF-8 (with or without BOM), else the encoding charset-normalizer
+    detects (Latin-1 and Windows-1252 news files are common). Raises ValueError for binary data."""
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableFile(f"{path}: cannot read ({exc})") from exc
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(raw))
+    if not matches:
+        raise ValueError("not text in any encoding charset-normalizer knows (a binary file?)")
+    best = matches[0]
+    # Windows-1252 and Windows-1250 often decode Western text equally well; the web's most common
+    # legacy encoding (and what HTML means by "latin-1") wins a tie.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return str(next((m for m in tied if "cp1252" in m.could_be_from_charset), best))
+
+
+def _item(obj: Any, source: str, where: str) -> ArticleInput | BadRecord:
+    try:
+        item = from_json_object(obj, source=source)
+    except InvalidInput as exc:
+        return BadRecord(where, str(exc))
+    item.where = where
+    return item
+
+
+def _json_lines(path: Path, source: str, max_line_bytes: int) -> Iterator[ArticleInput | BadRecord]:
+    """Records of a JSON Lines file, read one line at a time: memory stays flat however big it is."""
+    with path.open("rb") as f:
+        number = 0
+        while True:
+            line = f.readline(max_line_bytes + 1)
+            if not line:
+                return
+            number += 1
+            where = f"{path}:{number}"
+            if len(line) > max_line_bytes and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # skip the rest of the over-long line
+                    line = f.readline(1 << 20)
+                yield BadRecord(where, f"line is longer than {max_line_bytes:,} bytes")
+                continue
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                yield BadRecord(where, f"not a JSON object ({exc})")
+                continue
+            yield _item(obj, source, where)
+
+
+def read_records(path: Path, max_file_bytes: int = 50_000_000, max_line_bytes: int = 10_000_000) -> Iterator[ArticleInput | BadRecord]:
+    """Every article in one file, as it is read: an ArticleInput per good record and a BadRecord
+    (file, line or item, reason) per bad one, so that one bad record never stops the rest.
+
+    JSON Lines files are streamed line by line (any size; a line may hold `max_line_bytes`); other
+    files are read whole and may hold `max_file_bytes`. Only regular files are opened: a FIFO or a
+    device would block or never end.
+    """
+    suffix = path.suffix.lower()
+    source = path.name  # a file name, never a path: it is shown to API clients
+    try:
+        info = path.stat()
+    except OSError as exc:
+        yield BadRecord(str(path), f"cannot read ({exc.strerror or exc})")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        yield BadRecord(str(path), "not a regular file (a folder, FIFO, socket or device)")
+        return
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        yield BadRecord(str(path), f"unsupported file type {suffix!r} (newsqa reads {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        return
+    if suffix in JSON_SUFFIXES and suffix != ".json":
+        try:
+            yield from _json_lines(path, source, max_line_bytes)
+        except OSError as exc:
+            yield BadRecord(str(path), f"cannot read ({exc.strerror or exc})")
+        return
+    if info.st_size > max_file_bytes:
+        yield BadRecord(str(path), f"file is {info.st_size / 1e6:,.0f} MB, over the {max_file_bytes / 1e6:,.0f} MB limit for one "
+                                   f"{suffix or 'text'} file (split it, or use .jsonl, which is read line by line)")
+        return
+    try:
+        raw = decode_text(path.read_bytes())
+    except OSError as exc:
+        yield BadRecord(str(path), f"cannot read ({exc.strerror or exc})")
+        return
+    except ValueError as exc:
+        yield BadRecord(str(path), str(exc))
+        return
     try:
         if suffix in HTML_SUFFIXES:
-            return [from_html(raw, source=str(path))]
-        if suffix == ".json":
+            yield dataclasses.replace(from_html(raw, source=source), where=str(path))
+        elif suffix == ".json":
             data = json.loads(raw)
             items = data if isinstance(data, list) else [data]
-            return [from_json_object(obj, source=str(path)) for obj in items]
-        if suffix in JSON_SUFFIXES:
-            return [from_json_object(json.loads(line), source=str(path)) for line in raw.splitlines() if line.strip()]
-        return [from_text(raw, source=str(path))]
-    except (InvalidInput, json.JSONDecodeError) as exc:
-        raise UnreadableFile(f"{path}: {exc}") from exc
+            for n, obj in enumerate(items, 1):
+                yield _item(obj, source, f"{path}: item {n}" if isinstance(data, list) else str(path))
+        else:
+            yield dataclasses.replace(from_text(raw, source=source), where=str(path))
+    except (InvalidInput, json.JSONDecodeError, RecursionError) as exc:
+        yield BadRecord(str(path), str(exc))
+
+
+def read_file(path: Path) -> list[ArticleInput]:
+    """Every article in one file; UnreadableFile for the first bad record."""
+    items = []
+    for record in read_records(path):
+        if isinstance(record, BadRecord):
+            raise record.error()
+        items.append(record)
+    return items
 
 
 def find_files(paths: list[str | Path]) -> Iterator[Path]:

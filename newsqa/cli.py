@@ -2,12 +2,18 @@
 
 Built on typer (type-hinted commands, generated help). Human-readable output by default, `--json`
 for machines. Errors the user caused print one line and exit with status 2.
+
+Article titles, texts, ids and file names are untrusted: everything printed goes through `say`
+(or `emit`), which shows control characters as `\u001b`-style escapes, so an article cannot move
+the cursor, retitle the terminal or clear the screen of the person reading it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -18,9 +24,34 @@ app = typer.Typer(help="Answer questions about news articles and summarize them.
 articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
 app.add_typer(articles_app, name="articles")
 
+@app.callback()
+def options(
+    threads: Optional[int] = typer.Option(
+        None, "--threads", min=0, envvar="NEWSQA_THREADS",
+        help="Torch threads per process (0: one per core). Default 1: faster on a busy machine, see README."),
+) -> None:
+    """Answer questions about news articles and summarize them."""
+    if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
+        os.environ["NEWSQA_THREADS"] = str(threads)
+
+
 DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB",
                         help="SQLite file or sqlite:///path, or a postgresql://... URL (default: $NEWSQA_HOME/newsqa.sqlite3).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
+
+
+# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character but tab and newline written as a `\\u001b`-style escape."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print one message for people; the only way this command writes text."""
+    typer.echo(printable(text), err=err)
 
 
 def engine(db: Optional[str]):
@@ -30,22 +61,24 @@ def engine(db: Optional[str]):
 
 
 def emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print JSON. json.dumps escapes C0 controls itself; `printable` catches DEL and C1, which it
+    leaves raw, and writes them as JSON's own \\u escapes."""
+    say(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def print_answers(answers) -> None:
     if not answers:
-        typer.echo("No answer found in the stored articles.")
+        say("No answer found in the stored articles.")
     for n, a in enumerate(answers, 1):
-        typer.echo(f"{n}. {a.text}    (score {a.score:.2f})")
-        typer.echo(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
+        say(f"{n}. {a.text}    (score {a.score:.2f})")
+        say(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
         if a.sentence:
-            typer.echo(f"   \"{a.sentence.text}\"")
+            say(f"   \"{a.sentence.text}\"")
 
 
 def print_summary(summary) -> None:
     for s in summary.sentences:
-        typer.echo(f"- {s['text']}")
+        say(f"- {s['text']}")
 
 
 @app.command()
@@ -53,13 +86,18 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders (.txt,
     """Add the articles in PATHS (folders recursively); unreadable files are reported and skipped."""
     qa = engine(db)
     skipped: list[str] = []
-    stored = qa.ingest(paths, progress=not as_json, on_error=lambda p, e: skipped.append(str(e)))
+
+    def report(path: Path, exc: Exception) -> None:
+        skipped.append(str(exc))
+        if not as_json:  # at once, with the file and the reason; the run goes on
+            say(f"skipped: {exc}", err=True)
+
+    # Only ids and titles are kept: a 200 MB .jsonl must not be held in memory.
+    stored = [{"id": a.id, "title": a.title} for a in qa.ingest_iter(paths, progress=not as_json, on_error=report)]
     if as_json:
-        emit({"articles": [{"id": a.id, "title": a.title} for a in stored], "skipped": skipped})
+        emit({"articles": stored, "skipped": skipped})
         return
-    for message in skipped:
-        typer.echo(f"skipped: {message}", err=True)
-    typer.echo(f"{len(stored)} article(s) stored, {qa.count_articles()} in {qa.settings.db_path}")
+    say(f"{len(stored)} article(s) stored, {len(skipped)} skipped, {qa.count_articles()} in {qa.settings.db_path}")
 
 
 @app.command()
@@ -90,7 +128,7 @@ def search(
         emit([h.to_dict() for h in hits])
         return
     for h in hits:
-        typer.echo(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+        say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
 
 
 @app.command()
@@ -121,7 +159,7 @@ def articles_list(offset: int = 0, limit: int = 50, db: Optional[str] = DbOption
         emit([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
         return
     for a in found:
-        typer.echo(f"{a.id}  {a.title or a.text[:60]!s}")
+        say(f"{a.id}  {a.title or a.text[:60]!s}")
 
 
 @articles_app.command("show")
@@ -131,14 +169,14 @@ def articles_show(article_id: str, db: Optional[str] = DbOption, as_json: bool =
     if as_json:
         emit(a.to_dict())
         return
-    typer.echo(f"id: {a.id}\ntitle: {a.title}\nurl: {a.url}\npublished: {a.published}\n\n{a.text}")
+    say(f"id: {a.id}\ntitle: {a.title}\nurl: {a.url}\npublished: {a.published}\n\n{a.text}")
 
 
 @articles_app.command("delete")
 def articles_delete(article_id: str, db: Optional[str] = DbOption) -> None:
     """Delete a stored article and its passages."""
     engine(db).delete_article(article_id)
-    typer.echo(f"deleted {article_id}")
+    say(f"deleted {article_id}")
 
 
 @app.command("copy")
@@ -168,10 +206,10 @@ def demo(
     """Ingest PATH, answer a sample question and summarize the first article: the whole tour."""
     qa = engine(db)
     stored = qa.ingest([path], progress=True)
-    typer.echo(f"\nStored {len(stored)} article(s) in {qa.settings.db_path}\n\nQ: {question}")
+    say(f"\nStored {len(stored)} article(s) in {qa.settings.db_path}\n\nQ: {question}")
     print_answers(qa.ask(question))
     if stored:
-        typer.echo(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
+        say(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
         print_summary(qa.summarize(article_id=stored[0].id))
 
 
@@ -180,14 +218,30 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000),
     workers: int = typer.Option(2, help="gunicorn worker processes, each loading the models once."),
-    debug: bool = typer.Option(False, help="Flask's development server instead of gunicorn."),
+    debug: bool = typer.Option(False, help="Flask's development server with its debugger (loopback only)."),
 ) -> None:
     """Run the REST API and web page (gunicorn; `--debug` for Flask's development server)."""
+    if debug and not is_loopback(host):
+        from .errors import InvalidInput
+
+        # The Werkzeug debugger runs any Python code typed into a traceback page: never off this machine.
+        raise InvalidInput(f"--debug serves the Werkzeug debugger, which runs code for whoever reaches it; "
+                           f"it only binds to loopback (127.0.0.1, ::1, localhost), not {host!r}")
     if debug:
         cmd = [sys.executable, "-m", "flask", "--app", "server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "server.app:create_app()"]
     os.execvp(cmd[0], cmd)  # replace this process, so signals reach gunicorn directly
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -197,7 +251,7 @@ def train_reader(ctx: typer.Context) -> None:
 
     args = ["--help"] if "--help-config" in ctx.args else ctx.args
     result = train(parse_args(args))
-    typer.echo(json.dumps({k: v for k, v in result.items() if k not in ("history", "losses")}))
+    say(json.dumps({k: v for k, v in result.items() if k not in ("history", "losses")}))
 
 
 @app.command()
@@ -232,7 +286,7 @@ def main() -> None:
     try:
         app()
     except NewsQAError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        say(f"error: {exc}", err=True)
         sys.exit(2)
 
 

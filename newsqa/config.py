@@ -30,6 +30,15 @@ def default_home() -> Path:
     return Path(user_data_dir("newsqa", appauthor=False))
 
 
+DEFAULT_THREADS = 1  # chosen with benchmarks/ask_latency.py --threads-study: see the README
+
+
+def env_threads() -> int:
+    """Torch threads: $NEWSQA_THREADS (0: torch's default, one per core), else DEFAULT_THREADS."""
+    value = os.environ.get("NEWSQA_THREADS", "").strip()
+    return int(value) if value.isdigit() else DEFAULT_THREADS
+
+
 def default_db() -> str:
     """The database: $NEWSQA_DB (a SQLite path, sqlite:///path or postgresql://...), else a SQLite
     file in the data folder."""
@@ -45,7 +54,9 @@ class Settings:
     models_dir: Path = field(default_factory=shipped_models_dir)
     max_question_chars: int = 1000
     max_article_chars: int = 2_000_000
+    max_file_bytes: int = 50_000_000  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
     retrieve_candidates: int = 8
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
+    threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core

@@ -10,15 +10,15 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from . import articles as sources
-from . import models, retriever
+from . import budget, models, retriever
 from .config import Settings
 from .embedder import Encoder, KnownVectors, pool
-from .errors import ArticleConflict, ArticleNotFound, InvalidInput, UnreadableFile
+from .errors import ArticleConflict, ArticleNotFound, InvalidInput, NewsQAError, UnreadableFile
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
 from .text import make_passages, sentence_at, split_sentences
@@ -40,6 +40,7 @@ class NewsQA:
         self.settings = dataclasses.replace(settings) if settings else Settings()
         if db_path is not None:
             self.settings.db_path = str(db_path)
+        models.use_threads(self.settings.threads)
         self.store: Store = open_store(self.settings.db_path, pool_size=self.settings.db_pool_size)
 
     def close(self) -> None:
@@ -79,6 +80,12 @@ class NewsQA:
     def ready(self) -> bool:
         return {"embedder", "reader"} <= set(models.loaded())
 
+    def check_storage(self) -> None:
+        """Raise StorageError (with the path and the cause) unless the database can be used now."""
+        check = getattr(self.store, "check", None)  # part of the Store protocol; a backend may lack it yet
+        if check is not None:
+            check()
+
     # -- articles -------------------------------------------------------------------------------
     def add_article(
         self,
@@ -103,11 +110,24 @@ class NewsQA:
         progress: bool = False,
         on_error: Callable[[Path, Exception], None] | None = None,
     ) -> list[Article]:
-        """Add every article in the given files and folders (recursively).
+        """Add every article in the given files and folders (recursively); the articles, in order.
 
-        A path that does not exist raises UnreadableFile before anything is stored. A file that
-        cannot be read or holds no text is reported (`on_error`, else a log warning) and skipped.
+        A path that does not exist raises UnreadableFile before anything is stored. A bad record (a
+        file that cannot be read, an unsupported type, an undecodable or over-long text, a bad id,
+        one line of a .jsonl) is reported with its file, line and reason (`on_error`, else a log
+        warning) and skipped; everything else is stored. UnreadableFile when nothing could be.
+        For inputs too big to hold their articles in memory, iterate `ingest_iter` instead.
         """
+        return list(self.ingest_iter(paths, progress=progress, on_error=on_error))
+
+    def ingest_iter(
+        self,
+        paths: Sequence[str | Path],
+        progress: bool = False,
+        on_error: Callable[[Path, Exception], None] | None = None,
+    ) -> Iterator[Article]:
+        """`ingest`, yielding each article once it is stored: records are streamed from the files
+        and stored INGEST_BATCH at a time, so memory stays flat and a kill loses at most one batch."""
         from tqdm import tqdm
 
         if isinstance(paths, (str, Path)):
@@ -115,23 +135,47 @@ class NewsQA:
         missing = [str(p) for p in paths if not Path(p).exists()]
         if missing:
             raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
-        files = list(sources.find_files(list(paths)))
-        stored: list[Article] = []
-        pending: list[sources.ArticleInput] = []
-        failures = 0
-        for path in tqdm(files, desc="ingesting", unit="file", disable=not progress):
-            try:
-                pending.extend(sources.read_file(path))
-            except UnreadableFile as exc:
-                failures += 1
-                (on_error or (lambda p, e: log.warning("skipped %s", e)))(path, exc)
-            if len(pending) >= INGEST_BATCH:
-                stored.extend(self._store(pending))
-                pending = []
-        stored.extend(self._store(pending))
-        if files and failures == len(files):
-            raise UnreadableFile("no file could be read: " + ", ".join(map(str, files[:5])))
-        return stored
+        report = on_error or (lambda path, exc: log.warning("skipped %s", exc))
+        stored = skipped = 0
+        first_problem: Exception | None = None
+
+        def skip(path: Path, exc: Exception) -> None:
+            nonlocal skipped, first_problem
+            skipped += 1
+            first_problem = first_problem or exc
+            report(path, exc)
+
+        with tqdm(desc="ingesting", unit=" articles", disable=not progress) as bar:
+            pending: list[tuple[Path, sources.ArticleInput]] = []
+            for path in sources.find_files(list(paths)):
+                for record in sources.read_records(path, self.settings.max_file_bytes, self.settings.max_article_chars * 4 + 65536):
+                    if isinstance(record, sources.BadRecord):
+                        skip(path, record.error())
+                        continue
+                    pending.append((path, record))
+                    if len(pending) >= INGEST_BATCH:
+                        for article in self._store_batch(pending, skip):
+                            stored += 1
+                            bar.update()
+                            yield article
+                        pending = []
+            for article in self._store_batch(pending, skip):
+                stored += 1
+                bar.update()
+                yield article
+        if skipped and not stored:
+            raise UnreadableFile(f"nothing stored: {skipped} record(s) skipped, the first: {first_problem}")
+
+    def _store_batch(self, pending: list[tuple[Path, sources.ArticleInput]], skip: Callable[[Path, Exception], None]) -> list[Article]:
+        """Store a batch of records; a record the library refuses is reported through `skip`."""
+        if not pending:
+            return []
+        paths = {id(item): path for path, item in pending}
+
+        def refused(item: sources.ArticleInput, exc: NewsQAError) -> None:
+            skip(paths[id(item)], UnreadableFile(f"{item.where or paths[id(item)]}: {exc}"))
+
+        return self._store([item for _, item in pending], on_invalid=refused)
 
     def get_article(self, article_id: str) -> Article:
         article = self.store.get_article(self._check_id(article_id))
@@ -171,8 +215,12 @@ class NewsQA:
         ids = self._check_article_ids(article_ids)
         ranked = retriever.search(self.store, self.embedder, query, top_k, ids, mode)
         found = self.store.passages([pid for pid, _ in ranked])
-        titles = {a: self.store.get_article(a).title for a in {p.article_id for p in found.values()}}
-        return [SearchHit(found[pid], score, titles[found[pid].article_id]) for pid, score in ranked if pid in found]
+        if ids is not None:  # never cross the filter, whatever a cache said
+            found = {pid: p for pid, p in found.items() if p.article_id in ids}
+        articles = {a: self.store.get_article(a) for a in {p.article_id for p in found.values()}}
+        # An article deleted since its passages were found (by another request) drops out.
+        return [SearchHit(found[pid], score, articles[found[pid].article_id].title)
+                for pid, score in ranked if pid in found and articles[found[pid].article_id] is not None]
 
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
         """Answers to `question` from the stored articles, best first; [] when none clears the threshold.
@@ -187,17 +235,22 @@ class NewsQA:
             return []
         threshold = self.answer_threshold
         read = self.reader.answer_batch([(question, h.passage.text) for h in hits], top_k=2, max_answer_len=max_answer_len)
-        texts: dict[str, Article] = {}
+        texts: dict[str, Article | None] = {}
         answers: list[Answer] = []
         for hit, candidates in zip(hits, read):
-            article = texts.setdefault(hit.passage.article_id, self.store.get_article(hit.passage.article_id))
+            if hit.passage.article_id not in texts:
+                texts[hit.passage.article_id] = self.store.get_article(hit.passage.article_id)
+            article = texts[hit.passage.article_id]
+            # Deleted while the reader ran (or replaced under the same id): it drops out of the answers.
+            if article is None or article.text[hit.passage.start : hit.passage.end] != hit.passage.text:
+                continue
             for cand in candidates:
                 if cand.score < threshold:
                     continue
                 start, end = hit.passage.start + cand.start, hit.passage.start + cand.end
                 answers.append(Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title))
         best = _drop_overlaps(sorted(answers, key=lambda a: -a.score))[:top_k]
-        sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}
+        sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]
         for answer in best:
             answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
         return best
@@ -236,43 +289,67 @@ class NewsQA:
                                   max_sentences=max_sentences, max_words=max_words, query=query)
 
     # -- internals ------------------------------------------------------------------------------
-    def _store(self, items: list[sources.ArticleInput]) -> list[Article]:
-        """Validate, de-duplicate, embed and store articles, each in its own transaction.
+    def _store(
+        self,
+        items: list[sources.ArticleInput],
+        on_invalid: Callable[[sources.ArticleInput, NewsQAError], None] | None = None,
+    ) -> list[Article]:
+        """Validate, de-duplicate, embed and store articles, each in its own transaction; the
+        stored (or already stored) articles in input order.
 
-        MiniLM runs once per sentence: the sentence vectors are stored for the summarizer, and each
-        passage's vector is pooled from its sentences' (see `embedder.pool`), so ingest pays for
-        one encoding pass, not two.
+        An invalid item (empty or over-long text, bad id, id conflict) raises, or with `on_invalid`
+        is reported there and left out. MiniLM runs once per sentence: the sentence vectors are
+        stored for the summarizer, and each passage's vector is pooled from its sentences' (see
+        `embedder.pool`), so ingest pays for one encoding pass, not two.
         """
-        if not items:
-            return []
+        def refuse(item: sources.ArticleInput, exc: NewsQAError) -> None:
+            if on_invalid is None:
+                raise exc
+            on_invalid(item, exc)
+
         batch: dict[str, Article] = {}
+        given: dict[str, sources.ArticleInput] = {}  # the item each article came from, for reports
         order: list[str] = []
         for item in items:
-            text = self._check_text(item.text)
-            article_id = self._check_id(item.id) if item.id is not None else sources.content_id(text)
+            try:
+                text = self._check_text(item.text)
+                article_id = self._check_id(item.id) if item.id is not None else sources.content_id(text)
+            except InvalidInput as exc:
+                refuse(item, exc)
+                continue
             article = Article(article_id, text, item.title, item.url, item.published, item.byline, item.caption, item.source)
             if article_id in batch and batch[article_id].text != text:
-                raise ArticleConflict(f"article id {article_id!r} given twice with different texts")
+                refuse(item, ArticleConflict(f"article id {article_id!r} given twice with different texts"))
+                continue
             batch[article_id] = article
+            given.setdefault(article_id, item)
             order.append(article_id)
         existing = {a: self.store.get_article(a) for a in self.store.existing_ids(batch)}
-        for article_id, old in existing.items():
-            if old.text != batch[article_id].text:
-                raise ArticleConflict(f"article id {article_id!r} is already stored with a different text")
+        for article_id, old in list(existing.items()):
+            if old is None:  # deleted since existing_ids looked: store it again
+                del existing[article_id]
+            elif old.text != batch[article_id].text:
+                refuse(given[article_id], ArticleConflict(f"article id {article_id!r} is already stored with a different text"))
+                del batch[article_id]
+        order = [i for i in order if i in batch]
         new = [a for a in batch.values() if a.id not in existing]
-        if not new:
-            return [existing[i] for i in dict.fromkeys(order)]
-        sentences = {a.id: split_sentences(a.text) for a in new}
-        passages = {a.id: [Passage(a.id, i, s.start, s.end, s.text) for i, s in enumerate(make_passages(a.text, sentences[a.id], max_words=self.settings.passage_max_words))] for a in new}
-        vectors = self.embedder.encode([s.text for a in new for s in sentences[a.id]])
-        offset = 0
-        for article in new:
-            count = len(sentences[article.id])
-            sentence_vectors = vectors[offset : offset + count]
-            offset += count
-            weights = np.sqrt([max(len(s.text.split()), 1) for s in sentences[article.id]])
-            passage_vectors = pool(sentence_vectors, _sentence_ranges(sentences[article.id], passages[article.id]), weights)
-            self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors)
+        if new:
+            sentences = {a.id: split_sentences(a.text) for a in new}
+            passages = {a.id: [Passage(a.id, i, s.start, s.end, s.text) for i, s in enumerate(make_passages(a.text, sentences[a.id], max_words=self.settings.passage_max_words))] for a in new}
+            vectors = self.embedder.encode([s.text for a in new for s in sentences[a.id]])
+            offset = 0
+            for article in new:
+                count = len(sentences[article.id])
+                sentence_vectors = vectors[offset : offset + count]
+                offset += count
+                weights = np.sqrt([max(len(s.text.split()), 1) for s in sentences[article.id]])
+                passage_vectors = pool(sentence_vectors, _sentence_ranges(sentences[article.id], passages[article.id]), weights)
+                budget.check("storing articles")  # past the budget, store nothing the caller is told failed
+                try:
+                    self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors)
+                except ArticleConflict as exc:  # another process stored this id with another text meanwhile
+                    refuse(given[article.id], exc)
+                    order = [i for i in order if i != article.id]
         return [existing.get(i) or batch[i] for i in dict.fromkeys(order)]
 
     def _sentence_vectors(self, articles: list[Article]) -> Encoder:

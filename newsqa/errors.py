@@ -28,5 +28,13 @@ class ArticleConflict(NewsQAError):
     """An article id is already stored with a different text."""
 
 
-class DatabaseError(NewsQAError):
-    """The database cannot be reached or used (wrong URL, server down, missing extension, newer schema)."""
+class StorageError(NewsQAError):
+    """The database cannot be used: disk full, not a database, read-only, deleted under us, locked.
+
+    The message names the database file and the cause. Nothing the caller did is wrong; retrying
+    later (or fixing the disk) may help. The server answers it with a 503.
+    """
+
+
+class TimeBudgetExceeded(NewsQAError, TimeoutError):
+    """A call ran past its time budget (see `newsqa.budget`) and was stopped; nothing was stored."""

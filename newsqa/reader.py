@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from . import budget
 from .errors import InvalidInput
 from .precision import resolve
 from .types import Answer
@@ -199,6 +200,7 @@ class Reader:
         starts: list[np.ndarray] = [np.empty(0)] * len(order)
         ends: list[np.ndarray] = [np.empty(0)] * len(order)
         for b in range(0, len(order), self.batch_size):
+            budget.check("reading passages")
             batch = order[b : b + self.batch_size]
             width = max(len(windows.input_ids[i]) for i in batch)
             ids = torch.zeros((len(batch), width), dtype=torch.long)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from newsqa import NewsQA
 
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
+DEFAULT_MAX_ARTICLE_CHARS = 300_000  # about 10 s of embedding on one busy core: well inside the budget
+DEFAULT_REQUEST_TIMEOUT = 30.0
 
 
 def _env_list(name: str) -> list[str]:
@@ -35,14 +37,23 @@ def _env_list(name: str) -> list[str]:
 class ServerSettings:
     """Settings of the HTTP layer only; each has an environment variable.
 
-    - `api_key` (NEWSQA_API_KEY): when set, POST and DELETE routes need `Authorization: Bearer KEY`.
-    - `max_body` (NEWSQA_MAX_BODY): largest request body in bytes; larger ones get a 413.
+    - `api_key` (NEWSQA_API_KEY): when set, every /v1 route (reads too: they return whole
+      articles) needs `Authorization: Bearer KEY`.
+    - `max_body` (NEWSQA_MAX_BODY): largest request body in bytes; larger ones get a 413, chunked
+      bodies included.
+    - `max_article_chars` (NEWSQA_MAX_ARTICLE_CHARS): longest article text one POST may add (413
+      beyond); ingesting costs time in proportion, so this bounds what one request can cost.
+      `newsqa ingest` has no such limit beyond the library's.
+    - `request_timeout` (NEWSQA_REQUEST_TIMEOUT, seconds): the time budget of one API request; a
+      request that runs past it stops and gets a 503 problem (nothing is stored).
     - `cors_origins` (NEWSQA_CORS_ORIGINS, comma-separated, `*` for any): origins allowed to call
       the API from a browser. Empty means CORS is off: browsers only allow same-origin calls.
     """
 
     api_key: str | None = field(default_factory=lambda: os.environ.get("NEWSQA_API_KEY") or None)
     max_body: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_MAX_BODY") or DEFAULT_MAX_BODY))
+    max_article_chars: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_MAX_ARTICLE_CHARS") or DEFAULT_MAX_ARTICLE_CHARS))
+    request_timeout: float = field(default_factory=lambda: float(os.environ.get("NEWSQA_REQUEST_TIMEOUT") or DEFAULT_REQUEST_TIMEOUT))
     cors_origins: list[str] = field(default_factory=lambda: _env_list("NEWSQA_CORS_ORIGINS"))
 
 
@@ -89,7 +100,7 @@ def create_app(engine: NewsQA | None = None, settings: ServerSettings | None = N
             "Every answer and summary sentence carries character offsets into its article's text.",
         ),
         security_schemes={"bearer": {"type": "http", "scheme": "bearer",
-                                     "description": "Needed on POST and DELETE when the server sets NEWSQA_API_KEY."}},
+                                     "description": "Needed on every /v1 route when the server sets NEWSQA_API_KEY."}},
         validation_error_status=422,
         validation_error_model=Problem,
         validation_error_callback=validation_problem,
@@ -99,6 +110,7 @@ def create_app(engine: NewsQA | None = None, settings: ServerSettings | None = N
     app.config["NEWSQA_SERVER"] = settings
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # unicode stays readable in responses
     app.extensions["newsqa"] = EngineHolder(engine)
+    app.wsgi_app = TimeBudget(app.wsgi_app, settings.request_timeout)  # type: ignore[method-assign]
 
     app.register_api(routes.api)
     app.register_api(routes.health)
@@ -107,6 +119,22 @@ def create_app(engine: NewsQA | None = None, settings: ServerSettings | None = N
     if settings.cors_origins:
         _enable_cors(app, settings.cors_origins)
     return app
+
+
+class TimeBudget:
+    """WSGI middleware: every request runs under `newsqa.budget.time_budget(seconds)`, so a slow
+    one stops with TimeBudgetExceeded (a 503 problem) long before gunicorn would kill the worker
+    and send its own HTML 500."""
+
+    def __init__(self, wsgi_app, seconds: float) -> None:  # noqa: ANN001 - any WSGI callable
+        self.wsgi_app = wsgi_app
+        self.seconds = seconds
+
+    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - the WSGI signature
+        from newsqa.budget import time_budget
+
+        with time_budget(self.seconds):
+            return self.wsgi_app(environ, start_response)
 
 
 def _enable_cors(app: Flask, origins: list[str]) -> None:

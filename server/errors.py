@@ -16,18 +16,27 @@ from flask import Flask, Response, json
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from newsqa.errors import ArticleConflict, ArticleNotFound, DatabaseError, InvalidInput, ModelNotFound, NewsQAError
+from newsqa.errors import (
+    ArticleConflict,
+    ArticleNotFound,
+    InvalidInput,
+    ModelNotFound,
+    NewsQAError,
+    StorageError,
+    TimeBudgetExceeded,
+)
 
 from .schemas import PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("newsqa.server")
 
 # Library errors, most specific first: the status each one means over HTTP. A missing model is the
-# server's fault, not the client's: 503, so a load balancer can route around this instance; so is a
-# database that cannot be reached.
+# server's fault, not the client's: 503, so a load balancer can route around this instance; so is
+# a database that cannot be used (disk full, deleted, corrupt) and a request over its time budget.
 LIBRARY_ERRORS: list[tuple[type[NewsQAError], int, str]] = [
     (ModelNotFound, 503, "model-unavailable"),
-    (DatabaseError, 503, "database-unavailable"),
+    (StorageError, 503, "storage-unavailable"),
+    (TimeBudgetExceeded, 503, "time-budget-exceeded"),
     (ArticleNotFound, 404, "article-not-found"),
     (ArticleConflict, 409, "article-conflict"),
     (InvalidInput, 422, "invalid-input"),
@@ -75,7 +84,10 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
 def _library_error(error: NewsQAError) -> Response:
     for cls, status, kind in LIBRARY_ERRORS:
         if isinstance(error, cls):
-            return problem(status, str(error), kind=kind)
+            if status >= 500:  # the operator must hear of it, not only the client
+                log.error("%s: %s", kind, error)
+            headers = {"Retry-After": "5"} if status == 503 else None
+            return problem(status, str(error), kind=kind, headers=headers)
     return problem(400, str(error))  # pragma: no cover - NewsQAError is the last entry
 
 

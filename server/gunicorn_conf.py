@@ -19,8 +19,10 @@ workers = int(os.environ.get("NEWSQA_WORKERS", "2"))
 worker_class = "sync"  # one request at a time per worker: model inference is CPU bound anyway
 preload_app = False
 # Loading the models takes seconds, longer on a busy machine; do not let the master kill a
-# worker that is still warming up, nor one answering a question over a long article.
-timeout = 120
+# worker that is still warming up. A request stops itself at its time budget
+# (NEWSQA_REQUEST_TIMEOUT, a 503 problem), well before this kill, which would give the client
+# gunicorn's HTML 500.
+timeout = max(120, int(float(os.environ.get("NEWSQA_REQUEST_TIMEOUT") or 30)) * 3)
 graceful_timeout = 30
 backlog = 2048
 control_socket_disable = True  # no runtime control socket: two servers on one machine would share its path
@@ -30,20 +32,14 @@ loglevel = os.environ.get("NEWSQA_LOG_LEVEL", "info")
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
-    """Split the CPU cores between the workers, then load the models once in this worker."""
+    """Load the models once in this worker (torch threads: NEWSQA_THREADS, default 1 per worker)."""
+    import torch
+
     from server.app import get_engine
 
-    cores = os.cpu_count() or 1
-    threads = max(1, cores // max(1, worker.cfg.workers))
-    try:
-        import torch
-
-        torch.set_num_threads(threads)  # 2 workers on 2 cores: 1 thread each, no oversubscription
-    except ImportError:  # pragma: no cover - torch is a dependency of newsqa
-        pass
     log = logging.getLogger("gunicorn.error")
     try:
         get_engine(worker.wsgi).warm_up()
-        log.info("worker %s: models loaded (%d torch threads)", worker.pid, threads)
+        log.info("worker %s: models loaded (%d torch threads)", worker.pid, torch.get_num_threads())
     except Exception:  # keep serving: /readyz says 503 and each request retries the load
         log.exception("worker %s: loading the models failed", worker.pid)

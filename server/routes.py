@@ -13,16 +13,17 @@ import hmac
 import json
 import time
 from typing import Any
+from pathlib import PurePath
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_openapi3 import APIBlueprint, Tag
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from newsqa import NewsQA
+from newsqa import NewsQA, NewsQAError
 
 from .app import ServerSettings, get_engine
-from .errors import problem
+from .errors import log, problem
 from .schemas import (
     ArticleIn,
     ArticleList,
@@ -44,9 +45,10 @@ from .schemas import (
     problem_responses,
 )
 
-# A write route may be called with a bearer token; it must be, when the server has an API key.
+# Every /v1 route may be called with a bearer token; it must be, when the server has an API key.
 WRITE_SECURITY: list[dict[str, list[Any]]] = [{}, {"bearer": []}]
-WRITE_ERRORS = (400, 401, 413, 415, 422)
+READ_SECURITY = WRITE_SECURITY
+WRITE_ERRORS = (400, 401, 413, 415, 422, 503)
 
 articles_tag = Tag(name="articles", description="Add, list, read and delete articles.")
 qa_tag = Tag(name="questions", description="Ask, search and summarize.")
@@ -78,14 +80,20 @@ def _ms_since(started: float) -> float:
 
 @api.before_request
 def check_request() -> Response | None:
-    """Authorization first (never parse an unauthorized body), then the body: JSON, an object."""
+    """Authorization first (never parse an unauthorized body), then the body: JSON, an object.
+
+    With an API key set, reads need it too: they return whole articles. CORS preflights (OPTIONS)
+    carry no credentials by design and return no data, so they pass.
+    """
     settings: ServerSettings = current_app.config["NEWSQA_SERVER"]
-    if request.method in ("POST", "DELETE") and settings.api_key and not _authorized(settings.api_key):
+    if request.method != "OPTIONS" and settings.api_key and not _authorized(settings.api_key):
         return problem(401, "this route needs the API key: `Authorization: Bearer <key>`",
                        kind="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="newsqa"'})
     if request.method == "POST":
         if not request.is_json:
             raise UnsupportedMediaType(f"send a JSON body with Content-Type: application/json, not {request.mimetype or 'nothing'!r}")
+        if request.content_length is None:  # a chunked body: its length is known once read
+            _check_streamed_length()
         try:
             body = request.get_json()  # a body over the limit raises a 413 here
         except BadRequest:
@@ -101,6 +109,14 @@ def check_request() -> Response | None:
     return None
 
 
+def _check_streamed_length() -> None:
+    """413 for a chunked body that reaches the limit. Werkzeug stops reading such a body at the
+    limit and hands over the truncated bytes, which then fail to parse: a misleading 400."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge(f"the body is larger than this server's limit of {limit:,} bytes (NEWSQA_MAX_BODY)")
+
+
 def _authorized(key: str) -> bool:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     # compare_digest takes time independent of where the strings differ: no timing oracle.
@@ -112,8 +128,18 @@ def _authorized(key: str) -> bool:
 
 def _article_json(article: Any, with_text: bool = True) -> dict[str, Any]:
     fields = article.to_dict()
+    if fields.get("source"):  # a file name, never a path on the server (older databases kept paths)
+        fields["source"] = PurePath(fields["source"]).name
     model = ArticleOut if with_text else ArticleMeta
     return model.model_validate({**fields, "chars": len(article.text)}).model_dump(mode="json")
+
+
+def _check_article_length(text: str) -> None:
+    """One POST may add an article of at most `max_article_chars` characters (ingest cost bound)."""
+    limit = current_app.config["NEWSQA_SERVER"].max_article_chars
+    if len(text) > limit:
+        raise RequestEntityTooLarge(f"the article has {len(text):,} characters; this server takes at most {limit:,} "
+                                    "per request (NEWSQA_MAX_ARTICLE_CHARS; `newsqa ingest` takes longer ones)")
 
 
 @api.post("/articles", tags=[articles_tag], security=WRITE_SECURITY,
@@ -126,6 +152,7 @@ def add_article(body: ArticleIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     already stored with a different text is a 409.
     """
     given = body.root
+    _check_article_length(given.html if isinstance(given, HtmlArticleIn) else given.text)
     if isinstance(given, HtmlArticleIn):
         article = engine().add_html(given.html, url=given.url, article_id=given.id)
     else:
@@ -134,7 +161,8 @@ def add_article(body: ArticleIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     return _article_json(article), 201, {"Location": f"/v1/articles/{quote(article.id, safe='')}"}
 
 
-@api.get("/articles", tags=[articles_tag], responses={200: ArticleList, **problem_responses(422)})
+@api.get("/articles", tags=[articles_tag], security=READ_SECURITY,
+         responses={200: ArticleList, **problem_responses(401, 422, 503)})
 def list_articles(query: PageQuery) -> dict[str, Any]:
     """List stored articles (without their text), oldest first, a page at a time."""
     items = engine().list_articles(offset=query.offset, limit=query.limit)
@@ -142,15 +170,15 @@ def list_articles(query: PageQuery) -> dict[str, Any]:
                        offset=query.offset, limit=query.limit).model_dump(mode="json")
 
 
-@api.get("/articles/<path:article_id>", tags=[articles_tag],
-         responses={200: ArticleOut, **problem_responses(404, 422)})
+@api.get("/articles/<path:article_id>", tags=[articles_tag], security=READ_SECURITY,
+         responses={200: ArticleOut, **problem_responses(401, 404, 422, 503)})
 def get_article(path: ArticlePath) -> dict[str, Any]:
     """One stored article with its text. Percent-encode the id in the URL."""
     return _article_json(engine().get_article(path.article_id))
 
 
 @api.delete("/articles/<path:article_id>", tags=[articles_tag], security=WRITE_SECURITY,
-            responses={204: None, **problem_responses(401, 404, 422)})
+            responses={204: None, **problem_responses(401, 404, 422, 503)})
 def delete_article(path: ArticlePath) -> tuple[str, int]:
     """Delete a stored article, its passages and its vectors."""
     engine().delete_article(path.article_id)
@@ -161,7 +189,7 @@ def delete_article(path: ArticlePath) -> tuple[str, int]:
 
 
 @api.post("/ask", tags=[qa_tag], security=WRITE_SECURITY,
-          responses={200: AskOut, **problem_responses(*WRITE_ERRORS, 404, 503)})
+          responses={200: AskOut, **problem_responses(*WRITE_ERRORS, 404)})
 @one_line_doc
 def ask(body: AskIn) -> dict[str, Any]:
     """Answer a question from the stored articles (or only from `article_ids`).
@@ -186,7 +214,7 @@ def search(body: SearchIn) -> dict[str, Any]:
 
 
 @api.post("/summarize", tags=[qa_tag], security=WRITE_SECURITY,
-          responses={200: SummaryOut, **problem_responses(*WRITE_ERRORS, 404, 503)})
+          responses={200: SummaryOut, **problem_responses(*WRITE_ERRORS, 404)})
 @one_line_doc
 def summarize(body: SummarizeIn) -> dict[str, Any]:
     """An extractive summary of one stored article, a given text, or several stored articles.
@@ -220,10 +248,16 @@ def healthz() -> dict[str, Any]:
 
 @health.get("/readyz", responses={200: Readiness, 503: Readiness})
 def readyz() -> tuple[dict[str, Any], int]:
-    """Readiness: the models are loaded in this process, so a question will not wait for them."""
-    ready = engine().ready()
-    body = Readiness(ready=ready, status="ready" if ready else "loading models")
-    return body.model_dump(), 200 if ready else 503
+    """Readiness: the models are loaded in this process, so a question will not wait for them, and
+    the database answers (it is there, it is a database, it is the file the server opened)."""
+    try:
+        if not engine().ready():
+            return Readiness(ready=False, status="loading models").model_dump(), 503
+        engine().check_storage()
+    except NewsQAError as exc:  # the engine could not even be made: a database that cannot be opened
+        log.error("not ready: %s", exc)
+        return Readiness(ready=False, status=f"database unavailable: {exc}").model_dump(), 503
+    return Readiness(ready=True, status="ready").model_dump(), 200
 
 
 # -- the web page, the docs page and the OpenAPI document -----------------------------------------

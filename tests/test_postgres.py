@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from newsqa import ArticleConflict, InvalidInput, NewsQA
-from newsqa.errors import DatabaseError
+from newsqa.errors import StorageError
 from newsqa.store import open_store
 
 from .conftest import SEED, row_counts
@@ -45,12 +45,12 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(pg):
         assert any("USING hnsw (vector vector_cosine_ops)" in i for i in indexes)
         assert any("USING gin (tsv)" in i for i in indexes)
         conn.execute("UPDATE newsqa_schema SET version = 99")
-    with pytest.raises(DatabaseError, match="schema version 99"):
+    with pytest.raises(StorageError, match="schema version 99"):
         NewsQA(url)
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path):
-    with pytest.raises(DatabaseError, match="cannot connect to PostgreSQL"):
+    with pytest.raises(StorageError, match="cannot connect to PostgreSQL"):
         NewsQA(f"postgresql://newsqa:secret@/newsqa?host={tmp_path}&connect_timeout=2")
 
 

@@ -359,7 +359,7 @@ def test_503_when_a_model_is_missing(tmp_path: Path) -> None:
 # -- API key and CORS -----------------------------------------------------------------------------
 
 
-def test_401_api_key_on_write_routes(engine: NewsQA, seed_id: str) -> None:
+def test_401_api_key_on_every_api_route(engine: NewsQA, seed_id: str) -> None:
     client = create_app(engine, ServerSettings(api_key="s3cret-key-123")).test_client()
     ask = {"question": "What did Lavrov say on Venezuela?"}
     missing = client.post("/v1/ask", json=ask)
@@ -371,7 +371,8 @@ def test_401_api_key_on_write_routes(engine: NewsQA, seed_id: str) -> None:
     assert_problem(client.post("/v1/ask", data="not even json", content_type="text/plain"), 401)  # auth first
     ok = client.post("/v1/search", json={"query": "Lavrov"}, headers={"Authorization": "Bearer s3cret-key-123"})
     assert ok.status_code == 200
-    assert client.get(f"/v1/articles/{seed_id}").status_code == 200  # reading needs no key
+    assert_problem(client.get(f"/v1/articles/{seed_id}"), 401)  # reads return whole articles: key too
+    assert client.get(f"/v1/articles/{seed_id}", headers={"Authorization": "Bearer s3cret-key-123"}).status_code == 200
     assert client.get("/").status_code == 200
 
 

@@ -33,6 +33,10 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def check(self) -> None:
+        """Raise StorageError (naming the database and the cause) unless it can be used now."""
+        ...
+
     # -- articles ---------------------------------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None: ...
 
@@ -55,7 +59,9 @@ class Store(Protocol):
         sentence_vectors: np.ndarray | None = None,
     ) -> None:
         """Store an article with its passages, sentences and their vectors, all or nothing, in
-        one transaction."""
+        one transaction. Idempotent under races: if another writer stored the same id with the
+        same text meanwhile, store nothing and succeed; with another text, ArticleConflict.
+        Database failures raise StorageError."""
         ...
 
     def delete_article(self, article_id: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from ..embedder import DIMENSIONS
-from ..errors import ArticleConflict, DatabaseError, InvalidInput
+from ..errors import ArticleConflict, StorageError, InvalidInput
 from ..types import Article, Passage, Span
 from .base import StoredArticle
 from .common import ARTICLE_COLUMNS
@@ -76,7 +76,7 @@ class PostgresStore:
             from pgvector.psycopg import register_vector
             from psycopg_pool import ConnectionPool
         except ImportError as exc:
-            raise DatabaseError(f"the PostgreSQL store needs its drivers: pip install 'newsqa[postgres]' ({exc})") from exc
+            raise StorageError(f"the PostgreSQL store needs its drivers: pip install 'newsqa[postgres]' ({exc})") from exc
 
         self.url = url
         self._psycopg = psycopg
@@ -85,7 +85,7 @@ class PostgresStore:
             with psycopg.connect(url, autocommit=True) as conn:
                 ensure_schema(conn)
         except psycopg.OperationalError as exc:
-            raise DatabaseError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip()) from exc
+            raise StorageError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip()) from exc
         # check: a connection is tested as it is handed out, so a database restart costs no request
         self._pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size), configure=self._configure,
                                     check=ConnectionPool.check_connection, open=True, name="newsqa")
@@ -93,16 +93,21 @@ class PostgresStore:
 
     @contextmanager
     def _connection(self) -> Iterator:
-        """A pooled connection; the database failing under it is a DatabaseError."""
+        """A pooled connection; the database failing under it is a StorageError."""
         try:
             with self._pool.connection() as conn:
                 yield conn
         except self._psycopg.OperationalError as exc:  # includes the pool's timeout
-            raise DatabaseError(f"PostgreSQL at {redact(self.url)}: {exc}".strip()) from exc
+            raise StorageError(f"PostgreSQL at {redact(self.url)}: {exc}".strip()) from exc
 
     def _configure(self, conn) -> None:  # noqa: ANN001 - psycopg.Connection
         self._register_vector(conn)
         conn.autocommit = True  # each method opens its own transaction where it needs one
+
+    def check(self) -> None:
+        """Raise StorageError unless the database answers now (for /readyz)."""
+        with self._connection() as conn:
+            conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         if not self._closed.is_set():
@@ -266,13 +271,13 @@ def ensure_schema(conn) -> None:  # noqa: ANN001 - psycopg.Connection in autocom
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
             except Exception as exc:
-                raise DatabaseError(f"the pgvector extension is not available in this database: {exc}") from exc
+                raise StorageError(f"the pgvector extension is not available in this database: {exc}") from exc
         conn.execute(SCHEMA)
         row = conn.execute("SELECT version FROM newsqa_schema").fetchone()
         if row is None:
             conn.execute("INSERT INTO newsqa_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
         elif row[0] > SCHEMA_VERSION:
-            raise DatabaseError(f"the database has newsqa schema version {row[0]}; this newsqa knows up to {SCHEMA_VERSION}")
+            raise StorageError(f"the database has newsqa schema version {row[0]}; this newsqa knows up to {SCHEMA_VERSION}")
 
 
 def _matrix(vectors: list) -> np.ndarray:

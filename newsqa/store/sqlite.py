@@ -4,18 +4,27 @@ the vectors of every sentence (so that summarizing a stored article needs no Min
 One article is written in one transaction: a crash mid-ingest leaves either the whole article or
 nothing. WAL mode lets readers work while a writer writes. Sentences, like passages, are stored as
 offsets into the article text, never as copies of it.
+
+Several processes may share the file (gunicorn workers, a CLI ingest beside a server): the passage
+vectors cached for dense search are reloaded whenever `PRAGMA data_version` says another connection
+committed, and passage ids are AUTOINCREMENT, never reused, so a stale id can only miss, never
+point into another article. Every SQLite failure leaves as a StorageError naming the file and the
+cause (disk full, not a database, read-only, deleted under us), never as a bare sqlite3 error.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..embedder import DIMENSIONS
+from ..errors import ArticleConflict, StorageError
 from ..types import Article, Passage, Span
 from .base import StoredArticle
 from .common import ARTICLE_COLUMNS, exact_top_k
@@ -28,7 +37,7 @@ CREATE TABLE IF NOT EXISTS articles (
     added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     idx INTEGER NOT NULL,
     start INTEGER NOT NULL,
@@ -46,6 +55,27 @@ CREATE TABLE IF NOT EXISTS sentences (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
+PASSAGE_COLUMNS = "id, article_id, idx, start, end, vector"
+BUSY_TIMEOUT_S = 15.0  # a writer waits this long for another process's transaction before giving up
+
+# SQLite's message -> what it means for the person reading the error.
+_CAUSES = [
+    ("database or disk is full", "the disk is full"),
+    ("file is not a database", "not a newsqa database (some other file, or a corrupt one)"),
+    ("malformed", "the database file is corrupt (not a newsqa database any more)"),
+    ("readonly", "the database is read-only (file permissions or a read-only filesystem)"),
+    ("read-only", "the database is read-only (file permissions or a read-only filesystem)"),
+    ("unable to open", "cannot open the file (missing folder, permissions, or a read-only filesystem)"),
+    ("locked", "another process held the database locked for too long; try again"),
+    ("disk i/o error", "a disk I/O error (was the file deleted, or the disk removed?)"),
+]
+
+
+def storage_error(path: str, exc: BaseException) -> StorageError:
+    """A StorageError naming the database file and the cause of a sqlite3 (or OS) error."""
+    message = str(exc)
+    cause = next((meaning for needle, meaning in _CAUSES if needle in message.lower()), message)
+    return StorageError(f"database {path}: {cause} ({type(exc).__name__}: {message})")
 
 
 class SQLiteStore:
@@ -54,45 +84,132 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.executescript(SCHEMA)
         self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # cached (ids, article ids, vectors)
+        self._matrix_version = -1  # PRAGMA data_version the cache was read at
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.executescript(SCHEMA)
+            self._migrate_passage_ids()
+            if self.path != ":memory:":
+                info = os.stat(self.path)
+                self._identity = (info.st_dev, info.st_ino)
+        except (sqlite3.Error, OSError) as exc:
+            raise storage_error(self.path, exc) from exc
 
     def close(self) -> None:
         self._conn.close()
 
+    # -- connection, transactions, faults ----------------------------------------------------
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, with every SQLite failure turned into a StorageError."""
+        with self._lock:
+            self._check_same_file()
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise storage_error(self.path, exc) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so that two writers queue rather
+        than fail at commit; rolled back on any error; the vector cache is dropped either way."""
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self._matrix = None
+
+    def _rollback(self) -> None:
+        # SQLite rolls some failures back itself (a full disk): ROLLBACK then would fail with
+        # "no transaction is active" and hide the real cause.
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _check_same_file(self) -> None:
+        """Refuse to go on when the database file was deleted or replaced under us: writes into an
+        unlinked file are confirmed and then lost for good."""
+        if self._identity is None:
+            return
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            info = None
+        if info is None or (info.st_dev, info.st_ino) != self._identity:
+            raise StorageError(f"database {self.path}: the file was deleted or replaced while in use; "
+                               "nothing more is written to it (restart to open the file now at that path)")
+
+    def check(self) -> None:
+        """Raise StorageError unless the database answers and is still the file this store opened."""
+        with self._db() as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def _migrate_passage_ids(self) -> None:
+        """Databases made before passage ids were AUTOINCREMENT reused the ids of deleted passages,
+        so a process holding an older vector cache could map an id to the wrong article. Rebuild
+        the table once with AUTOINCREMENT (ids kept; from now on never reused)."""
+        def current() -> str:
+            row = self._conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'passages'").fetchone()
+            return row[0].upper() if row else ""
+
+        if "AUTOINCREMENT" in current():
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            if "AUTOINCREMENT" not in current():  # another process may have migrated meanwhile
+                create = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS passages") : SCHEMA.index(";", SCHEMA.index("CREATE TABLE IF NOT EXISTS passages"))]
+                self._conn.execute(create.replace("IF NOT EXISTS passages", "passages_new"))
+                self._conn.execute(f"INSERT INTO passages_new ({PASSAGE_COLUMNS}) SELECT {PASSAGE_COLUMNS} FROM passages")
+                self._conn.execute("DROP TABLE passages")
+                self._conn.execute("ALTER TABLE passages_new RENAME TO passages")
+                self._conn.execute("CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id)")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
     # -- articles ---------------------------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None:
-        with self._lock:
-            row = self._conn.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        with self._db() as conn:
+            row = conn.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return Article(*row) if row else None
 
     def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?", (limit, offset)
             ).fetchall()
         return [Article(*r) for r in rows]
 
     def count_articles(self) -> int:
-        with self._lock:
-            return self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        with self._db() as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         ids = list(ids)
         found: set[str] = set()
-        with self._lock:
+        with self._db() as conn:
             for lo in range(0, len(ids), 500):
                 chunk = ids[lo : lo + 500]
                 marks = ",".join("?" * len(chunk))
-                found.update(r[0] for r in self._conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+                found.update(r[0] for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
         return found
 
     def add_article(
@@ -103,25 +220,28 @@ class SQLiteStore:
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
     ) -> None:
-        """Store an article with its passages, sentences and their vectors, all or nothing."""
+        """Store an article with its passages, sentences and their vectors, all or nothing.
+
+        Idempotent under races: when another writer (another worker, another `newsqa ingest`)
+        stored the same article since the caller looked, this stores nothing and succeeds; the
+        same id with another text is an ArticleConflict.
+        """
         if len(passages) != len(vectors):
             raise ValueError("one vector per passage")
         if len(sentences) != (0 if sentence_vectors is None else len(sentence_vectors)):
             raise ValueError("one vector per sentence")
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute(
-                    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
-                    [getattr(article, c) for c in ARTICLE_COLUMNS],
-                )
-                self._insert_passages(article.id, passages, vectors)
-                self._insert_sentences(article.id, sentences, sentence_vectors)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._matrix = None
+        with self._transaction() as conn:
+            stored = conn.execute("SELECT text FROM articles WHERE id = ?", (article.id,)).fetchone()
+            if stored is not None:
+                if stored[0] != article.text:
+                    raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
+                return
+            conn.execute(
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                [getattr(article, c) for c in ARTICLE_COLUMNS],
+            )
+            self._insert_passages(article.id, passages, vectors)
+            self._insert_sentences(article.id, sentences, sentence_vectors)
 
     def _insert_passages(self, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         for p, v in zip(passages, vectors):
@@ -140,26 +260,19 @@ class SQLiteStore:
         )
 
     def delete_article(self, article_id: str) -> bool:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute("DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)", (article_id,))
-                self._conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
-                self._conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
-                deleted = self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._matrix = None
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)", (article_id,))
+            conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
         return deleted > 0
 
     # -- sentences --------------------------------------------------------------------------
     def sentences(self, article_id: str) -> tuple[list[Span], np.ndarray]:
         """An article's stored sentences (text sliced from the article) and their vectors, in order;
         ([], empty matrix) for an article stored without them."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 "SELECT s.start, s.end, substr(a.text, s.start + 1, s.end - s.start), s.vector "
                 "FROM sentences s JOIN articles a ON a.id = s.article_id WHERE s.article_id = ? ORDER BY s.idx",
                 (article_id,),
@@ -174,8 +287,8 @@ class SQLiteStore:
         if not passage_ids:
             return {}
         marks = ",".join("?" * len(passage_ids))
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 f"SELECT p.id, p.article_id, p.idx, p.start, p.end, substr(a.text, p.start + 1, p.end - p.start) "
                 f"FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})",
                 list(passage_ids),
@@ -183,8 +296,8 @@ class SQLiteStore:
         return {r[0]: Passage(article_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5]) for r in rows}
 
     def count_passages(self) -> int:
-        with self._lock:
-            return self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        with self._db() as conn:
+            return conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
     # -- search -----------------------------------------------------------------------------
     def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
@@ -207,18 +320,20 @@ class SQLiteStore:
             sql += " JOIN passages p ON p.id = f.rowid"
             where += f" AND p.article_id IN ({','.join('?' * len(article_ids))})"
             args += list(article_ids)
-        with self._lock:
-            return self._conn.execute(sql + where + " ORDER BY bm25(passages_fts) LIMIT ?", args + [limit]).fetchall()
+        with self._db() as conn:
+            return conn.execute(sql + where + " ORDER BY bm25(passages_fts) LIMIT ?", args + [limit]).fetchall()
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(passage ids, article ids, vector matrix) of every passage, cached until the next write."""
-        with self._lock:
-            if self._matrix is None:
-                rows = self._conn.execute("SELECT id, article_id, vector FROM passages ORDER BY id").fetchall()
+        """(passage ids, article ids, vector matrix) of every passage, cached until any connection,
+        in this process or another, commits a change (this one's own writes drop it directly)."""
+        with self._db() as conn:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._matrix is None or version != self._matrix_version:
+                rows = conn.execute("SELECT id, article_id, vector FROM passages ORDER BY id").fetchall()
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 arts = np.array([r[1] for r in rows], dtype=object)
                 mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
-                self._matrix = (ids, arts, mat)
+                self._matrix, self._matrix_version = (ids, arts, mat), version
             return self._matrix
 
     # -- export -----------------------------------------------------------------------------
@@ -227,8 +342,8 @@ class SQLiteStore:
         article = self.get_article(article_id)
         if article is None:
             return None
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 "SELECT idx, start, end, vector FROM passages WHERE article_id = ? ORDER BY idx", (article_id,)
             ).fetchall()
         passages = [Passage(article_id, r[0], r[1], r[2], article.text[r[1] : r[2]]) for r in rows]

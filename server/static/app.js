@@ -13,7 +13,7 @@ async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const key = $("api-key") ? $("api-key").value.trim() : "";
-  if (key && method !== "GET") headers.Authorization = "Bearer " + key;
+  if (key) headers.Authorization = "Bearer " + key;  // with a key set, reads need it too
   const response = await fetch(path, {
     method,
     headers,
@@ -275,5 +275,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("add-form").addEventListener("submit", addArticle);
   $("ask-form").addEventListener("submit", ask);
   $("summarize-button").addEventListener("click", summarize);
-  loadArticles().catch((error) => setStatus($("add-status"), error.message, true));
+  const reload = () => loadArticles().catch((error) => setStatus($("add-status"), error.message, true));
+  if ($("api-key")) $("api-key").addEventListener("change", reload);  // reads need the key too
+  reload();
 });

@@ -1,0 +1,141 @@
+"""Ingest keeps going and stays bounded (issue #12, items 6 and 7): one bad record is reported with
+its file and reason and skipped while everything else is stored; legacy encodings are read;
+unsupported types and FIFOs are refused at once; a big .jsonl is streamed with flat memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from newsqa import NewsQA, Settings
+
+from .conftest import ROOT
+
+CP1252_TEXT = ("Café owners in Zürich said on Monday that the naïve résumé of José Müller, the city’s new mayor, "
+               "was “a surprise”. Prices rose 5% – the highest since 1998 – and the société générale branch closed. "
+               "Señor García, 54, told reporters he would appeal.")
+
+
+def ingest(qa: NewsQA, *paths: Path) -> tuple[list, dict[str, str]]:
+    skipped: dict[str, str] = {}
+    stored = qa.ingest(list(paths), on_error=lambda path, exc: skipped.__setitem__(str(exc), path.name))
+    return stored, skipped
+
+
+def test_item6_one_bad_record_is_reported_and_the_rest_stored(tmp_path: Path) -> None:
+    qa = NewsQA(tmp_path / "db.sqlite3", Settings(db_path="", max_article_chars=5_000, max_file_bytes=1_000_000))
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    lines = [
+        {"id": "good-1", "text": "Rain hit Lisbon on Monday."},
+        {"id": "bad\nid", "text": "An id with a newline."},
+        {"id": "long-1", "text": "word " * 2_000},
+        "not json at all",
+        {"id": "good-2", "text": "Snow closed roads in Oslo."},
+        {"title": "no text"},
+        {"id": "good-1", "text": "Another text under a stored id."},
+    ]
+    feed.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    (tmp_path / "in" / "latin.txt").write_bytes(CP1252_TEXT.encode("cp1252"))
+    (tmp_path / "in" / "binary.txt").write_bytes(bytes(range(256)) * 50)
+    with (tmp_path / "in" / "huge.txt").open("wb") as f:  # 200 MB, sparse: costs no disk
+        f.truncate(200 * 1024 * 1024)
+    stored, skipped = ingest(qa, tmp_path / "in")
+    assert sorted(a.id for a in stored if a.id.startswith("good")) == ["good-1", "good-2"]
+    latin = next(a for a in stored if a.source == "latin.txt")
+    assert latin.text == CP1252_TEXT  # decoded, not rejected
+    assert qa.count_articles() == 3
+    messages = "\n".join(skipped)
+    for where, reason in [(f"{feed}:2", "article id"), (f"{feed}:3", "longer than 5000"), (f"{feed}:4", "not a JSON object"),
+                          (f"{feed}:6", "no text"), (f"{feed}:7", "different text"), ("binary.txt", "binary"),
+                          ("huge.txt", "210 MB, over the 1 MB limit")]:
+        assert any(where in m and reason in m for m in skipped), f"{where} / {reason} not in:\n{messages}"
+    assert len(skipped) == 7
+
+
+def test_item6_unsupported_type_and_fifo_are_refused_at_once(tmp_path: Path) -> None:
+    qa = NewsQA(tmp_path / "db.sqlite3")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n\xe2\xe3\xcf\xd3")
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.txt"
+    good.write_text("The ferry sailed at noon.", encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from newsqa import NewsQA
+        qa = NewsQA({str(tmp_path / "db.sqlite3")!r})
+        stored = qa.ingest([Path({str(tmp_path / "report.pdf")!r}), Path({str(fifo)!r}), Path({str(good)!r})],
+                           on_error=lambda p, e: print("SKIPPED", e))
+        print("STORED", len(stored))
+    """)
+    try:  # a FIFO with no writer blocks open() forever: run it where a hang is a failure, not a stuck suite
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240).stdout
+    except subprocess.TimeoutExpired:
+        pytest.fail("ingest hung on a FIFO")
+    assert "STORED 1" in out
+    assert "report.pdf: unsupported file type '.pdf'" in out
+    assert "pipe.txt: not a regular file" in out
+    assert qa.count_articles() == 1
+
+
+def test_item6_cli_reports_each_bad_record_and_stores_the_rest(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "text": "Rain hit Lisbon."}) + "\n{oops\n"
+                    + json.dumps({"id": "b", "text": "Snow hit Oslo."}) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "newsqa.cli", "ingest", str(feed), "--db", str(tmp_path / "db.sqlite3")],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"skipped: {feed}:2: not a JSON object" in result.stderr
+    assert "2 article(s) stored, 1 skipped" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def _peak_rss_mb(script: str) -> tuple[float, str]:
+    """Run `script` in a fresh process; its peak resident memory in MB (from /proc at exit) and stdout."""
+    code = script + "\nprint('PEAK', [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=400, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    peak = next(line for line in out.stdout.splitlines() if line.startswith("PEAK"))
+    return int(peak.split()[1]) / 1024, out.stdout
+
+
+def test_item7_big_jsonl_is_streamed_with_flat_memory(tmp_path: Path) -> None:
+    """120 MB of JSON Lines (a few distinct articles, repeated: de-duplication keeps the test
+    fast, while the reader still has to get through every byte). Peak memory must not grow with
+    the file: before the fix the whole file, its lines and its records were held at once."""
+    distinct = [json.dumps({"text": f"Story {i}: the harbour of port {i} reopened on Monday. " + "Cargo moved again. " * 40})
+                for i in range(40)]
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    small.write_text("\n".join(distinct) + "\n", encoding="utf-8")
+    with big.open("w", encoding="utf-8") as f:
+        for n in range(120 * 1024 * 1024 // 900):
+            f.write(distinct[n % len(distinct)] + "\n")
+    template = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, {root!r})
+        from newsqa import NewsQA
+        qa = NewsQA({db!r})
+        qa.embedder, qa.store
+        print('STORED', sum(1 for _ in qa.ingest_iter([{path!r}])), qa.count_articles())
+    """)
+    base, _ = _peak_rss_mb(template.format(root=str(ROOT), db=str(tmp_path / "a.sqlite3"), path=str(small)))
+    peak, out = _peak_rss_mb(template.format(root=str(ROOT), db=str(tmp_path / "b.sqlite3"), path=str(big)))
+    assert "STORED" in out and out.split("STORED")[1].split()[1] == "40"
+    assert peak - base < 60, f"peak {peak:.0f} MB against {base:.0f} MB for the small file"
+
+
+def test_item7_progress_counts_articles(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"text": f"Port {i} reopened on Monday."}) + "\n" for i in range(5)), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "newsqa.cli", "ingest", str(feed), "--db", str(tmp_path / "db.sqlite3")],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "5 articles" in result.stderr.replace("\r", "\n")  # tqdm's bar counts articles, not files
