@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   - create .venv, install, ingest seeds/, answer a question, print a summary
+#   make demo   - create .venv, install newsqa (no test extras), run the demo: ingest the seed
+#                 article into a temporary database, answer a question, print a summary
 #   make test   - create .venv, install with test extras, run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,22 +8,31 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test serve
+.PHONY: setup demo test serve readme
 
 # torch first and pinned: a bare `torch` requirement would pull a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# What the tests need on top of the library.
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed-test
 
-demo: setup
-	$(VENV)/bin/newsqa demo seeds
+demo: $(VENV)/.installed
+	$(VENV)/bin/newsqa demo
 
-serve: setup
+serve: $(VENV)/.installed
 	$(VENV)/bin/newsqa serve
 
-test: setup
+test: $(VENV)/.installed-test
 	$(PY) -m pytest
+
+# Re-run the commands shown in README.md and write their output into it (CI checks they match).
+readme: $(VENV)/.installed
+	$(PY) scripts/readme_examples.py --write

@@ -16,7 +16,7 @@ against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background 
 starts itself (one busy process per core, each ending on its own after --burn-limit seconds):
 warm ask on the seed article and ingest of about 100,000 characters of BBC articles, all in one run.
 
-    python benchmarks/ask_latency.py --threads-study [--repeats 30]
+    python benchmarks/ask_latency.py --threads-study [--repeats 30] [--ingest-chars 100000]
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def threads_study(args: argparse.Namespace) -> None:
 
     settings = {"torch default": 0, "1 thread": 1}
     default_threads = torch.get_num_threads()
-    articles = bbc_chars(args.bbc, 100_000)
+    articles = bbc_chars(args.bbc, args.ingest_chars)
     chars = sum(len(a["text"]) for a in articles)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server)")
     parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
+    parser.add_argument("--ingest-chars", type=int, default=100_000, help="Characters of BBC articles ingested per setting.")
     args = parser.parse_args()
     if args.threads_study:
         threads_study(args)

@@ -70,7 +70,10 @@ def request_full(port: int, method: str, path: str, body: dict | bytes | None = 
             conn.request(method, path, body=(payload[i : i + 65536] for i in range(0, len(payload), 65536)),
                          headers=sent, encode_chunked=True)
         else:
-            conn.request(method, path, body=payload, headers=sent)
+            try:
+                conn.request(method, path, body=payload, headers=sent)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered (a 413) and closed before the whole body was sent: read it
         response = conn.getresponse()
         return response.status, response.getheader("Content-Type", ""), response.read()
     finally:
@@ -82,8 +85,8 @@ def server_command(port: int, workers: int) -> list[str]:
     newsqa = Path(sys.executable).parent / "newsqa"
     if newsqa.exists():
         return [str(newsqa), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    return [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers),
-            "-b", f"{HOST}:{port}", "server.app:create_app()"]
+    return [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", str(workers),
+            "-b", f"{HOST}:{port}", "newsqa.server.app:create_app()"]
 
 
 def wait_ready(port: int, server: subprocess.Popen, workers: int, timeout_s: float) -> None:

@@ -24,20 +24,10 @@ app = typer.Typer(help="Answer questions about news articles and summarize them.
 articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
 app.add_typer(articles_app, name="articles")
 
-@app.callback()
-def options(
-    threads: Optional[int] = typer.Option(
-        None, "--threads", min=0, envvar="NEWSQA_THREADS",
-        help="Torch threads per process (0: one per core). Default 1: faster on a busy machine, see README."),
-) -> None:
-    """Answer questions about news articles and summarize them."""
-    if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
-        os.environ["NEWSQA_THREADS"] = str(threads)
-
-
 DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB",
                         help="SQLite file or sqlite:///path, or a postgresql://... URL (default: $NEWSQA_HOME/newsqa.sqlite3).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
+EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
 
 # Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of.
@@ -54,10 +44,51 @@ def say(text: str, err: bool = False) -> None:
     typer.echo(printable(text), err=err)
 
 
-def engine(db: Optional[str]):
+@app.callback()
+def options(
+    ctx: typer.Context,
+    server: Optional[str] = typer.Option(
+        None, "--server", envvar="NEWSQA_URL", metavar="URL",
+        help="A running `newsqa serve` (e.g. http://127.0.0.1:8000) to send commands to, so they skip loading "
+             "the models; if it does not answer, the command runs in this process.",
+    ),
+    threads: Optional[int] = typer.Option(
+        None, "--threads", min=0, envvar="NEWSQA_THREADS",
+        help="Torch threads per process (0: one per core). Default 1: faster on a busy machine, see README."),
+) -> None:
+    """Answer questions about news articles and summarize them."""
+    ctx.obj = {"server": server}
+    if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
+        os.environ["NEWSQA_THREADS"] = str(threads)
+
+
+def engine(db: Optional[str], ctx: typer.Context | None = None):
+    """Where the command runs: the configured server if it answers, else a NewsQA in this process."""
+    server = (ctx.obj or {}).get("server") if ctx is not None else None
+    if server:
+        from .client import Client, ServerUnavailable
+
+        client = Client(server, api_key=os.environ.get("NEWSQA_API_KEY"))
+        try:
+            client.ping()
+            return client
+        except ServerUnavailable as exc:
+            say(f"note: {exc}; running in this process instead", err=True)
     from .engine import NewsQA
 
     return NewsQA(db)
+
+
+def where(qa) -> str:
+    """The database (or server) a command works on, for messages."""
+    return f"the server at {qa.url}" if hasattr(qa, "url") else f"the database {qa.settings.db_path}"
+
+
+def require_articles(qa) -> None:
+    """Stop with a clear message, before any model is loaded, when there is nothing to search."""
+    if qa.count_articles() == 0:
+        say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
+        raise typer.Exit(1)
 
 
 def emit(data: Any) -> None:
@@ -78,13 +109,13 @@ def print_answers(answers) -> None:
 
 def print_summary(summary) -> None:
     for s in summary.sentences:
-        say(f"- {s['text']}")
+        say(f"- {s.text}")
 
 
 @app.command()
-def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def ingest(ctx: typer.Context, paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """Add the articles in PATHS (folders recursively); unreadable files are reported and skipped."""
-    qa = engine(db)
+    qa = engine(db, ctx)
     skipped: list[str] = []
 
     def report(path: Path, exc: Exception) -> None:
@@ -97,11 +128,12 @@ def ingest(paths: List[Path] = typer.Argument(..., help="Files or folders (.txt,
     if as_json:
         emit({"articles": stored, "skipped": skipped})
         return
-    say(f"{len(stored)} article(s) stored, {len(skipped)} skipped, {qa.count_articles()} in {qa.settings.db_path}")
+    say(f"{len(stored)} article(s) stored, {len(skipped)} skipped, {qa.count_articles()} in {where(qa)}")
 
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     question: str,
     top_k: int = typer.Option(3, "--top-k", "-k", help="Answers to return."),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a", help="Restrict to these article ids."),
@@ -109,12 +141,15 @@ def ask(
     as_json: bool = JsonOption,
 ) -> None:
     """Answer QUESTION from the stored articles, with the exact place each answer came from."""
-    answers = engine(db).ask(question, top_k=top_k, article_ids=article or None)
+    qa = engine(db, ctx)
+    require_articles(qa)
+    answers = qa.ask(question, top_k=top_k, article_ids=article or None)
     emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
 
 
 @app.command()
 def search(
+    ctx: typer.Context,
     query: str,
     top_k: int = typer.Option(5, "--top-k", "-k"),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a"),
@@ -123,7 +158,9 @@ def search(
     as_json: bool = JsonOption,
 ) -> None:
     """Passages most relevant to QUERY."""
-    hits = engine(db).search(query, top_k=top_k, article_ids=article or None, mode=mode)
+    qa = engine(db, ctx)
+    require_articles(qa)
+    hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
     if as_json:
         emit([h.to_dict() for h in hits])
         return
@@ -133,6 +170,7 @@ def search(
 
 @app.command()
 def summarize(
+    ctx: typer.Context,
     target: str = typer.Argument(..., help="A stored article id, or a file to summarize without storing it."),
     sentences: Optional[int] = typer.Option(3, "--sentences", "-s"),
     words: Optional[int] = typer.Option(None, "--words", "-w"),
@@ -142,30 +180,38 @@ def summarize(
 ) -> None:
     """Extractive summary of a stored article or of a file."""
     from .articles import read_file
+    from .errors import ArticleNotFound
 
-    qa = engine(db)
+    qa = engine(db, ctx)
     if Path(target).is_file():
         summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
     else:
+        try:
+            qa.get_article(target)
+        except ArticleNotFound:
+            raise ArticleNotFound(f"no file or stored article named {target!r} (in {where(qa)})") from None
         summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
     emit(summary.to_dict()) if as_json else print_summary(summary)
 
 
 @articles_app.command("list")
-def articles_list(offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def articles_list(ctx: typer.Context, offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """Stored articles, oldest first."""
-    found = engine(db).list_articles(offset, limit)
+    qa = engine(db, ctx)
+    found = qa.list_articles(offset, limit)
     if as_json:
         emit([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
         return
+    if not found and offset == 0:
+        say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
     for a in found:
         say(f"{a.id}  {a.title or a.text[:60]!s}")
 
 
 @articles_app.command("show")
-def articles_show(article_id: str, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+def articles_show(ctx: typer.Context, article_id: str, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
     """One stored article, with its text."""
-    a = engine(db).get_article(article_id)
+    a = engine(db, ctx).get_article(article_id)
     if as_json:
         emit(a.to_dict())
         return
@@ -173,9 +219,9 @@ def articles_show(article_id: str, db: Optional[str] = DbOption, as_json: bool =
 
 
 @articles_app.command("delete")
-def articles_delete(article_id: str, db: Optional[str] = DbOption) -> None:
+def articles_delete(ctx: typer.Context, article_id: str, db: Optional[str] = DbOption) -> None:
     """Delete a stored article and its passages."""
-    engine(db).delete_article(article_id)
+    engine(db, ctx).delete_article(article_id)
     say(f"deleted {article_id}")
 
 
@@ -198,19 +244,54 @@ def copy_corpus(
 
 
 @app.command()
+def info(ctx: typer.Context, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """The database in use, how many articles it holds, the models and the software versions."""
+    qa = engine(db, ctx)
+    facts = qa.info()
+    if as_json:
+        emit(facts)
+        return
+    if "server" in facts:
+        say(f"server:     {facts['server']}")
+    say(f"database:   {facts['database']}")
+    say(f"articles:   {facts['articles']}" + ("" if facts["articles"] else f"  ({EMPTY_HINT})"))
+    for name, model in facts["models"].items():
+        say(f"{name + ':':<11} " + ", ".join(f"{k} {v}" for k, v in model.items()))
+    say("versions:   " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()))
+
+
+DEMO_QUESTION = "What did Lavrov say on Venezuela?"  # the seed article answers it
+
+
+@app.command()
 def demo(
-    path: Path = typer.Argument(Path("seeds"), help="Articles to ingest."),
-    question: str = typer.Option("What did Lavrov say on Venezuela?", "--question"),
-    db: Optional[str] = DbOption,
+    path: Optional[Path] = typer.Argument(None, help="Articles to ingest (default: the seed article shipped with newsqa)."),
+    question: Optional[str] = typer.Option(None, "--question", "-q", help=f"A question about PATH (default for the seed article: {DEMO_QUESTION!r})."),
 ) -> None:
-    """Ingest PATH, answer a sample question and summarize the first article: the whole tour."""
-    qa = engine(db)
-    stored = qa.ingest([path], progress=True)
-    say(f"\nStored {len(stored)} article(s) in {qa.settings.db_path}\n\nQ: {question}")
-    print_answers(qa.ask(question))
-    if stored:
-        say(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
-        print_summary(qa.summarize(article_id=stored[0].id))
+    """The tour: ingest PATH into a temporary database, answer a question, summarize the first article.
+
+    The temporary database is deleted afterwards: the demo never reads or writes your own.
+    """
+    import tempfile
+
+    from .config import shipped_seeds_dir
+    from .engine import NewsQA
+
+    if path is None:
+        path, question = shipped_seeds_dir(), question or DEMO_QUESTION
+    with tempfile.TemporaryDirectory(prefix="newsqa-demo-") as tmp:
+        qa = NewsQA(Path(tmp) / "demo.sqlite3")
+        stored = qa.ingest([path], progress=True)
+        say(f"\nStored {len(stored)} article(s) from {path} in a temporary database.")
+        if question:
+            say(f"\nQ: {question}")
+            print_answers(qa.ask(question))
+        else:
+            say("\n(Give `--question \"...\"` to ask something about these articles.)")
+        if stored:
+            say(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
+            print_summary(qa.summarize(article_id=stored[0].id))
+        qa.store.close()
 
 
 @app.command()
@@ -228,9 +309,9 @@ def serve(
         raise InvalidInput(f"--debug serves the Werkzeug debugger, which runs code for whoever reaches it; "
                            f"it only binds to loopback (127.0.0.1, ::1, localhost), not {host!r}")
     if debug:
-        cmd = [sys.executable, "-m", "flask", "--app", "server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
+        cmd = [sys.executable, "-m", "flask", "--app", "newsqa.server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
     else:
-        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "server.app:create_app()"]
+        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "newsqa.server.app:create_app()"]
     os.execvp(cmd[0], cmd)  # replace this process, so signals reach gunicorn directly
 
 

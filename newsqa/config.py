@@ -20,6 +20,12 @@ def shipped_models_dir() -> Path:
     return PACKAGE_DIR.parent / "models"
 
 
+def shipped_seeds_dir() -> Path:
+    """The seed article(s) `newsqa demo` uses: `seeds/` of a checkout, or the copy in the wheel."""
+    installed = PACKAGE_DIR / "_seeds"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "seeds"
+
+
 def default_home() -> Path:
     """Where newsqa keeps its database: $NEWSQA_HOME, else the per-user data folder."""
     override = os.environ.get("NEWSQA_HOME")

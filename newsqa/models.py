@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 _lock = threading.Lock()
 _loaded: dict[tuple, Any] = {}
-
-
-def _quiet_transformers() -> None:
-    """Model loading is routine here: no progress bars or warnings about unused pooler weights."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+_threads = 0  # torch threads asked for by the last engine (0: torch's default)
 
 
 def _get(key: tuple, load: Callable[[], Any]) -> Any:
     with _lock:
         if key not in _loaded:
-            _quiet_transformers()
+            _apply_threads()
             _loaded[key] = load()
         return _loaded[key]
 
@@ -51,12 +45,22 @@ def use_threads(threads: int) -> None:
     """Run torch with `threads` intra-op threads in this process (0: torch's default, one per core).
 
     Torch's default oversubscribes a busy machine: on 2 shared cores, warm ask p50 went from
-    hundreds of milliseconds to seconds. The setting is per process, so the last engine wins.
+    hundreds of milliseconds to seconds. The setting is per process, so the last engine wins. It
+    applies at once where torch is loaded, else when the first model loads: a command that needs
+    no model (`newsqa info`, an empty database) never pays for importing torch.
     """
-    import torch
+    global _threads
+    _threads = threads
+    if "torch" in sys.modules:
+        _apply_threads()
 
-    if threads > 0 and torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
+
+def _apply_threads() -> None:
+    if _threads:
+        import torch
+
+        if torch.get_num_threads() != _threads:
+            torch.set_num_threads(_threads)
 
 
 def loaded() -> list[str]:

@@ -38,12 +38,35 @@ class Windows:
     pair_index: list[int]  # which input pair each window came from
 
 
-def clip_question(tokenizer: Any, question: str, max_tokens: int = MAX_QUESTION_TOKENS) -> str:
+class WindowTokenizer:
+    """A fast tokenizer set up for reading: (question, context) pairs cut into windows of at most
+    `max_length` tokens that overlap by `stride`, and questions alone (to clip them).
+
+    Takes a `tokenizers.Tokenizer` or a transformers fast tokenizer (its Rust backend) and keeps two
+    private copies, each configured once, so encoding never changes shared state and is safe from
+    several threads. transformers' own call does the same encoding, but reconfigures its backend
+    on every call, and importing it costs a cold start a noticeable part of a second.
+    """
+
+    def __init__(self, tokenizer: Any, max_length: int = 256, stride: int = 96) -> None:
+        from tokenizers import Tokenizer
+
+        spec = getattr(tokenizer, "backend_tokenizer", tokenizer).to_str()
+        self.max_length, self.stride = max_length, stride
+        self.pairs = Tokenizer.from_str(spec)
+        self.pairs.enable_truncation(max_length, stride=stride, strategy="only_second")
+        self.pairs.no_padding()
+        self.single = Tokenizer.from_str(spec)
+        self.single.no_truncation()
+        self.single.no_padding()
+
+
+def clip_question(tokenizer: WindowTokenizer, question: str, max_tokens: int = MAX_QUESTION_TOKENS) -> str:
     """Cut a question to its first `max_tokens` tokens so a window always has room for context."""
-    enc = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
-    if len(enc["input_ids"]) <= max_tokens:
+    enc = tokenizer.single.encode(question, add_special_tokens=False)
+    if len(enc.ids) <= max_tokens:
         return question
-    return question[: enc["offset_mapping"][max_tokens - 1][1]]
+    return question[: enc.offsets[max_tokens - 1][1]]
 
 
 def make_windows(
@@ -53,29 +76,22 @@ def make_windows(
     max_length: int = 256,
     stride: int = 96,
 ) -> Windows:
-    """Tokenize pairs into overlapping windows of at most `max_length` tokens (`stride` overlap)."""
+    """Tokenize pairs into overlapping windows of at most `max_length` tokens (`stride` overlap).
+
+    `tokenizer` is a WindowTokenizer, or any fast tokenizer (set up here for this call).
+    """
+    if not (isinstance(tokenizer, WindowTokenizer) and (tokenizer.max_length, tokenizer.stride) == (max_length, stride)):
+        tokenizer = WindowTokenizer(tokenizer, max_length, stride)
     questions = [clip_question(tokenizer, q) for q in questions]
-    enc = tokenizer(
-        list(questions),
-        list(contexts),
-        truncation="only_second",
-        max_length=max_length,
-        stride=stride,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        padding=False,
-    )
-    masks = []
-    for i in range(len(enc["input_ids"])):
-        seq_ids = enc.sequence_ids(i)
-        masks.append(np.array([s == 1 for s in seq_ids], dtype=bool))
-    return Windows(
-        input_ids=enc["input_ids"],
-        token_type_ids=enc.get("token_type_ids") or [[0] * len(x) for x in enc["input_ids"]],
-        offsets=enc["offset_mapping"],
-        context_mask=masks,
-        pair_index=list(enc["overflow_to_sample_mapping"]),
-    )
+    windows = Windows([], [], [], [], [])
+    for pair, first in enumerate(tokenizer.pairs.encode_batch(list(zip(questions, contexts)))):
+        for enc in [first, *first.overflowing]:
+            windows.input_ids.append(enc.ids)
+            windows.token_type_ids.append(enc.type_ids)
+            windows.offsets.append(enc.offsets)
+            windows.context_mask.append(np.array([s == 1 for s in enc.sequence_ids], dtype=bool))
+            windows.pair_index.append(pair)
+    return windows
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
@@ -129,24 +145,24 @@ class Reader:
         tokenizer: Any = None,
         meta: dict[str, Any] | None = None,
     ) -> None:
-        external = model is not None  # a caller's model (e.g. one in training) is never converted in place
+        self.precision = resolve(precision)
         if model is None:
             from .config import shipped_models_dir
-            from .reader_io import load_reader
+            from .reader_io import load_inference_reader
 
             model_dir = Path(model_dir) if model_dir else shipped_models_dir() / "reader"
-            model, tokenizer, meta = load_reader(model_dir)
-        meta = meta or {}
-        self.precision = resolve(precision)
-        if self.precision == "int8":
+            model, tokenizer, meta = load_inference_reader(model_dir, torch.bfloat16 if self.precision == "bf16" else torch.float32)
+        elif self.precision == "bf16":  # a caller's model (e.g. one in training) is never converted in place
+            model = copy.deepcopy(model).to(torch.bfloat16)
+        if self.precision == "int8":  # makes a quantized copy
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        elif self.precision == "bf16":
-            model = copy.deepcopy(model).to(torch.bfloat16) if external else model.to(torch.bfloat16)
+        meta = meta or {}
         self.model = model
         self.tokenizer = tokenizer
         self.meta = meta
         self.max_length = int(meta.get("max_length", 256))
         self.stride = int(meta.get("stride", 96))
+        self.windows = WindowTokenizer(tokenizer, self.max_length, self.stride)
         self.batch_size = batch_size
         self._lock = threading.Lock()  # torch modules are safe for concurrent inference, but
         # intra-op threads are shared; serialising keeps latency predictable under load.
@@ -171,7 +187,7 @@ class Reader:
                 raise InvalidInput("context is empty")
         if not pairs:
             return []
-        windows = make_windows(self.tokenizer, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride)
+        windows = make_windows(self.windows, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride)
         start_logits, end_logits = self._logits(windows)
         candidates: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
         null_logp = [0.0 for _ in pairs]

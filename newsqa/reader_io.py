@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import torch
-from safetensors.torch import load_file, save_file
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelNotFound
+
+if TYPE_CHECKING:  # torch is imported where a model is loaded or saved: reading metadata stays fast
+    import torch
 
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 READER_META = "reader.json"
@@ -27,7 +27,11 @@ def base_encoder_dir() -> Path:
 
 
 def base_word_embeddings() -> torch.Tensor:
-    return load_file(str(base_encoder_dir() / "model.safetensors"))["embeddings.word_embeddings.weight"]
+    """MiniLM's word-embedding matrix, read alone from the base encoder's file (memory-mapped)."""
+    from safetensors import safe_open
+
+    with safe_open(str(base_encoder_dir() / "model.safetensors"), framework="pt") as weights:
+        return weights.get_tensor("embeddings.word_embeddings.weight")
 
 
 def read_meta(model_dir: Path) -> dict[str, Any]:
@@ -35,27 +39,51 @@ def read_meta(model_dir: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
-    """Load (model in fp32, eval mode; fast tokenizer; metadata) from a reader folder."""
-    from transformers import AutoConfig, AutoModelForQuestionAnswering, AutoTokenizer
+def reader_weights(model_dir: Path) -> dict[str, torch.Tensor]:
+    """A reader folder's tensors as stored, with the word embeddings from the base encoder when left out."""
+    from safetensors.torch import load_file
 
     model_dir = Path(model_dir)
     weights = model_dir / "model.safetensors"
     if not weights.exists() or not (model_dir / "config.json").exists():
         raise ModelNotFound(f"no reader model in {model_dir} (need config.json and model.safetensors)")
-    meta = read_meta(model_dir)
-    config = AutoConfig.from_pretrained(model_dir)
-    model = AutoModelForQuestionAnswering.from_config(config)
-    state = {k: v.float() for k, v in load_file(str(weights)).items()}
+    state = load_file(str(weights))
     if WORD_EMBEDDINGS not in state:
-        state[WORD_EMBEDDINGS] = base_word_embeddings().float()
+        state[WORD_EMBEDDINGS] = base_word_embeddings()
+    return state
+
+
+def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
+    """Load (transformers model in fp32, eval mode; fast tokenizer; metadata) from a reader folder:
+    the form training and export work on. Answering questions uses `load_inference_reader`."""
+    from transformers import AutoConfig, AutoModelForQuestionAnswering, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # no warnings about the unused pooler, no progress bars
+    hf_logging.disable_progress_bar()
+    model_dir = Path(model_dir)
+    state = {k: v.float() for k, v in reader_weights(model_dir).items()}
+    model = AutoModelForQuestionAnswering.from_config(AutoConfig.from_pretrained(model_dir))
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise ModelNotFound(f"reader weights in {model_dir} do not fit its config: missing {missing}, unexpected {unexpected}")
     model.eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    return model, tokenizer, meta
+    return model, tokenizer, read_meta(model_dir)
+
+
+def load_inference_reader(model_dir: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
+    """Load (newsqa.bert model in `dtype`, eval mode; `tokenizers` tokenizer; metadata) from a reader
+    folder, without importing transformers: what a cold `newsqa ask` waits for."""
+    from tokenizers import Tokenizer
+
+    from .bert import BertConfig, BertForQuestionAnswering, load
+
+    model_dir = Path(model_dir)
+    weights = reader_weights(model_dir)
+    model = load(BertForQuestionAnswering, BertConfig.from_file(model_dir / "config.json"), weights, dtype)
+    return model, Tokenizer.from_file(str(model_dir / "tokenizer.json")), read_meta(model_dir)
 
 
 def save_reader(
@@ -63,10 +91,15 @@ def save_reader(
     tokenizer: Any,
     out_dir: Path,
     meta: dict[str, Any] | None = None,
-    dtype: torch.dtype = torch.float16,
+    dtype: torch.dtype | None = None,
     keep_word_embeddings: bool = False,
 ) -> Path:
-    """Write a loadable reader folder; word embeddings are left out unless asked for."""
+    """Write a loadable reader folder (float16 unless `dtype` says otherwise); word embeddings are
+    left out unless asked for."""
+    import torch
+    from safetensors.torch import save_file
+
+    dtype = dtype or torch.float16
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = {

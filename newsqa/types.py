@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -30,6 +30,11 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The inverse of `to_dict` (keys that are not fields, such as the API's `chars`, are ignored)."""
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass
@@ -63,6 +68,14 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The inverse of `to_dict`, e.g. for an answer read back from the REST API."""
+        fields_ = _known_fields(cls, data)
+        if fields_.get("sentence") is not None:
+            fields_["sentence"] = Span(**fields_["sentence"])
+        return cls(**fields_)
+
 
 @dataclass
 class SearchHit:
@@ -75,14 +88,59 @@ class SearchHit:
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "title": self.title, **asdict(self.passage)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchHit:
+        """The inverse of `to_dict`."""
+        return cls(Passage(**_known_fields(Passage, data)), data["score"], data.get("title"))
 
-@dataclass
-class Summary:
-    """An extractive summary: sentences taken verbatim from the articles, in article order."""
 
-    text: str
-    sentences: list[dict[str, Any]] = field(default_factory=list)
-    article_ids: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class SummarySentence(Span):
+    """One sentence of a summary: a Span of its article's text, with the article and its score.
+
+    `article_id` is None for a summary of a text that is not stored. Reading it like the dict it
+    used to be (`sentence["text"]`) still works, for code written before it was typed.
+    """
+
+    article_id: str | None = None
+    score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _SUMMARY_SENTENCE_FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+_SUMMARY_SENTENCE_FIELDS = frozenset(f.name for f in fields(SummarySentence))
+
+
+@dataclass
+class Summary:
+    """An extractive summary: sentences taken verbatim from the articles, in article order.
+
+    `article_ids` lists the stored articles summarized (empty for a text that is not stored);
+    `sentence.text == article.text[sentence.start:sentence.end]` for each sentence.
+    """
+
+    text: str
+    sentences: list[SummarySentence] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:  # the summarizer may hand sentences over as plain dicts
+        self.sentences = [s if isinstance(s, SummarySentence) else SummarySentence(**s) for s in self.sentences]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        """The inverse of `to_dict` (extra keys such as the API's `took_ms` are ignored)."""
+        return cls(**_known_fields(cls, data))
+
+
+def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}

@@ -12,9 +12,9 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from newsqa.errors import (
     ArticleConflict,
@@ -26,9 +26,10 @@ from newsqa.errors import (
     TimeBudgetExceeded,
 )
 
-from .schemas import PROBLEM_MEDIA_TYPE
+from .schemas import PROBLEM_MEDIA_TYPE, ArticleIn, SummarizeIn
 
 log = logging.getLogger("newsqa.server")
+TAGGED_UNIONS = {ArticleIn.__name__, SummarizeIn.__name__}  # request bodies that come in several shapes
 
 # Library errors, most specific first: the status each one means over HTTP. A missing model is the
 # server's fault, not the client's: 503, so a load balancer can route around this instance; so is
@@ -62,9 +63,15 @@ def problem(status: int, detail: str | None = None, *, kind: str | None = None,
 
 
 def validation_problem(error: ValidationError) -> Response:
-    """A 422 listing the invalid fields. Used by flask-openapi3 for bodies, paths and queries."""
+    """A 422 listing the invalid fields. Used by flask-openapi3 for bodies, paths and queries.
+
+    Bodies that come in several shapes (`{article_id}`, `{text}` or `{article_ids}` to summarize)
+    are pydantic tagged unions, which put the tag first in each error's location
+    (`article_id.max_sentences`); the client sent `max_sentences`, so that is the name reported.
+    """
+    tagged = error.title in TAGGED_UNIONS
     fields = [
-        {"loc": [part for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+        {"loc": list(e["loc"][1:] if tagged and len(e["loc"]) > 1 else e["loc"]), "msg": e["msg"], "type": e["type"]}
         for e in error.errors(include_url=False, include_context=False, include_input=False)
     ]
     where = "; ".join(f"{'.'.join(map(str, f['loc'])) or 'body'}: {f['msg']}" for f in fields[:5])
@@ -78,6 +85,12 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
         return error
     # Keep headers Werkzeug attaches for a reason, such as `Allow` on a 405.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
+        # Werkzeug's own text does not say what the limit is (our routes' 413s do already).
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            return problem(413, f"the request body is larger than this server's limit of {limit:,} bytes "
+                                "(NEWSQA_MAX_BODY sets it)", headers=headers, limit=limit)
     return problem(error.code, error.description, headers=headers)
 
 

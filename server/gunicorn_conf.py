@@ -1,6 +1,6 @@
 """gunicorn settings for `newsqa serve`.
 
-    gunicorn --config python:server.gunicorn_conf -w 2 -b 127.0.0.1:8000 'server.app:create_app()'
+    gunicorn --config python:newsqa.server.gunicorn_conf -w 2 -b 127.0.0.1:8000 'newsqa.server.app:create_app()'
 
 Each worker is a separate process with its own copy of the models: the app is not preloaded in the
 master (so no model or SQLite connection is shared across a fork), and every worker loads the
@@ -35,7 +35,7 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     """Load the models once in this worker (torch threads: NEWSQA_THREADS, default 1 per worker)."""
     import torch
 
-    from server.app import get_engine
+    from newsqa.server.app import get_engine
 
     log = logging.getLogger("gunicorn.error")
     try:

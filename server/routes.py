@@ -34,6 +34,7 @@ from .schemas import (
     AskOut,
     Health,
     HtmlArticleIn,
+    InfoOut,
     PageQuery,
     Readiness,
     SearchIn,
@@ -208,7 +209,7 @@ def ask(body: AskIn) -> dict[str, Any]:
 def search(body: SearchIn) -> dict[str, Any]:
     """The passages most relevant to a query, best first (BM25 and embeddings, fused)."""
     started = time.perf_counter()
-    hits = engine().search(body.query, top_k=body.top_k, article_ids=body.article_ids)
+    hits = engine().search(body.query, top_k=body.top_k, article_ids=body.article_ids, mode=body.mode)
     return SearchOut(query=body.query, hits=[h.to_dict() for h in hits],
                      took_ms=_ms_since(started)).model_dump(mode="json")
 
@@ -235,6 +236,12 @@ def summarize(body: SummarizeIn) -> dict[str, Any]:
     summary = engine().summarize(**source, max_sentences=None if words_only else given.max_sentences,
                                  max_words=given.max_words, query=given.query)
     return SummaryOut(**summary.to_dict(), took_ms=_ms_since(started)).model_dump(mode="json")
+
+
+@api.get("/info", tags=[health_tag], responses={200: InfoOut})
+def info() -> dict[str, Any]:
+    """The database in use, its article count, the models and the software versions (`newsqa info`)."""
+    return InfoOut(**engine().info()).model_dump(mode="json")
 
 
 # -- health ---------------------------------------------------------------------------------------

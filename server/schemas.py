@@ -11,7 +11,7 @@ so that a client's typo is answered with a 422 instead of being silently ignored
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, RootModel, Strict, Tag
 from pydantic_core import PydanticCustomError
@@ -116,6 +116,7 @@ class SearchIn(RequestModel):
     query: Question
     top_k: TopK = Field(5, description="How many passages at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS)
+    mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="BM25 and embeddings fused, or one of them.")
 
 
 class SummaryOptions(RequestModel):
@@ -238,7 +239,7 @@ class SearchOut(BaseModel):
 
 
 class SummarySentenceOut(BaseModel):
-    article_id: str
+    article_id: str | None = Field(description="The stored article it came from; null when a text was summarized.")
     start: int
     end: int
     text: str
@@ -248,8 +249,17 @@ class SummarySentenceOut(BaseModel):
 class SummaryOut(BaseModel):
     text: str
     sentences: list[SummarySentenceOut]
-    article_ids: list[str]
+    article_ids: list[str] = Field(description="The stored articles summarized; empty when a text was summarized.")
     took_ms: float
+
+
+class InfoOut(BaseModel):
+    """What `newsqa info` prints: the database, its article count, the models and versions."""
+
+    database: str
+    articles: int
+    models: dict[str, dict[str, Any]]
+    versions: dict[str, str | None]
 
 
 class Health(BaseModel):

@@ -14,7 +14,7 @@ from newsqa import NewsQA
 from newsqa.budget import time_budget
 from newsqa.errors import TimeBudgetExceeded
 from newsqa.text import MAX_PASSAGE_CHARS, MAX_SENTENCE_CHARS, MAX_SENTENCE_WORDS, make_passages, split_sentences
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 PROBLEM = "application/problem+json"
 WORDS = ("harbour", "minister", "talks", "cargo", "Lisbon", "budget", "rain", "vote")

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from newsqa import NewsQA
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_6ad73c16a059aa65.txt"
 MAX_EXAMPLES = 5

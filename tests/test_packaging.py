@@ -1,4 +1,5 @@
-"""`pip install .` (not only editable) carries the shipped models, the server's page and the CLI."""
+"""`pip install .` (not only editable) carries the shipped models, the seed article, the server (as
+`newsqa.server`, never a top-level `server` package) with its page, and the CLI."""
 
 from __future__ import annotations
 
@@ -24,10 +25,15 @@ def test_wheel_contains_models_server_and_entry_point(tmp_path):
         "newsqa/engine.py",
         "newsqa/store/sqlite.py",
         "newsqa/training/train.py",
-        "server/app.py",
+        "newsqa/server/app.py",
+        "newsqa/server/gunicorn_conf.py",
+        "newsqa/_seeds/000_6ad73c16a059aa65.txt",
     ):
         assert required in names, required
     assert any(n.startswith("newsqa/_models/summarizer/") for n in names)
-    assert any(n.startswith("server/static/") for n in names)
+    assert any(n.startswith("newsqa/server/static/") for n in names)
+    assert any(n.startswith("newsqa/server/templates/") for n in names)
+    # Nothing but the newsqa package and its metadata at the top of site-packages (no `server`).
+    assert {n.split("/")[0] for n in names} == {"newsqa", next(n.split("/")[0] for n in names if ".dist-info/" in n)}
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "newsqa = newsqa.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

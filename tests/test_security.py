@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsqa import NewsQA
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 from .conftest import ROOT
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from newsqa import NewsQA, Settings
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_6ad73c16a059aa65.txt"
 LAVROV = "You can not establish a democracy by force"

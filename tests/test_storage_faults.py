@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from newsqa import NewsQA, StorageError
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 from .conftest import ROOT
 

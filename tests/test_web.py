@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from newsqa import NewsQA
-from server.app import ServerSettings, create_app
+from newsqa.server.app import ServerSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"

@@ -1,0 +1,129 @@
+"""A client for a running `newsqa serve`: the engine calls the CLI makes, over the REST API.
+
+A server keeps the models loaded, so a command answered through it starts in a fraction of a
+second instead of loading them first. Standard library only (urllib): importing this module loads
+neither torch nor numpy. Answers come back as the library's own types, and the server's problem
+responses as the library's own errors, so the CLI prints both the same way it prints local ones.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import quote, urlencode
+
+from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
+from .types import Answer, Article, SearchHit, Summary
+
+# The library error each HTTP status stands for (anything else 4xx/5xx: NewsQAError).
+STATUS_ERRORS: dict[int, type[NewsQAError]] = {404: ArticleNotFound, 409: ArticleConflict, 413: InvalidInput,
+                                               422: InvalidInput, 503: ModelNotFound}
+
+
+class ServerUnavailable(NewsQAError):
+    """No newsqa server answers at the configured address."""
+
+
+class Client:
+    """Talks to the newsqa REST API at `url` (e.g. http://127.0.0.1:8000)."""
+
+    def __init__(self, url: str, api_key: str | None = None, timeout: float = 120.0) -> None:
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"Client({self.url!r})"
+
+    # -- transport ------------------------------------------------------------------------------
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.api_key:
+            request.add_header("Authorization", f"Bearer {self.api_key}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _library_error(error) from None
+        except (urllib.error.URLError, ConnectionError, socket.timeout, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            raise ServerUnavailable(f"no newsqa server answers at {self.url} ({reason})") from None
+        return json.loads(raw) if raw else None
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raise ServerUnavailable unless a newsqa server answers /healthz within `timeout` seconds."""
+        self._call("GET", "/healthz", timeout=timeout)
+
+    # -- the engine's calls ---------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        return {"server": self.url, **self._call("GET", "/v1/info")}
+
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None) -> list[Answer]:
+        body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids)})
+        return [Answer.from_dict(a) for a in body["answers"]]
+
+    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
+        body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode})
+        return [SearchHit.from_dict(h) for h in body["hits"]]
+
+    def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
+                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary:
+        source = {"article_id": article_id} if article_id is not None else {"text": text} if text is not None else {"article_ids": _ids(article_ids)}
+        budget = {k: v for k, v in (("max_sentences", max_sentences), ("max_words", max_words), ("query", query)) if v is not None}
+        return Summary.from_dict(self._call("POST", "/v1/summarize", {**source, **budget}))
+
+    def get_article(self, article_id: str) -> Article:
+        return Article.from_dict(self._call("GET", f"/v1/articles/{quote(article_id, safe='')}"))
+
+    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+        body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset, "limit": limit}))
+        return [Article.from_dict({"text": "", **a}) for a in body["items"]]
+
+    def count_articles(self) -> int:
+        return int(self._call("GET", "/v1/articles?limit=1")["total"])
+
+    def delete_article(self, article_id: str) -> None:
+        self._call("DELETE", f"/v1/articles/{quote(article_id, safe='')}")
+
+    def ingest_iter(self, paths: Sequence[str | Path], progress: bool = False,
+                    on_error: Callable[[Path, Exception], None] | None = None) -> Iterator[Article]:
+        """Read the files here, add each article through the server (which embeds and stores it),
+        and yield it once stored; bad records are reported to `on_error` and skipped."""
+        from . import articles as sources
+
+        missing = [str(p) for p in paths if not Path(p).exists()]
+        if missing:
+            raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
+        for path in sources.find_files(list(paths)):
+            for record in sources.read_records(path):
+                if isinstance(record, sources.BadRecord):
+                    if on_error:
+                        on_error(path, record.error())
+                    continue
+                body = {"text": record.text, "title": record.title, "url": record.url, "published": record.published, "id": record.id}
+                yield Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+
+    def ingest(self, paths: Sequence[str | Path], progress: bool = False,
+               on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
+        return list(self.ingest_iter(paths, progress, on_error))
+
+
+def _ids(article_ids: Sequence[str] | None) -> list[str] | None:
+    return list(article_ids) if article_ids is not None else None
+
+
+def _library_error(error: urllib.error.HTTPError) -> NewsQAError:
+    """The library error for a problem+json response, with the server's own explanation."""
+    try:
+        problem = json.loads(error.read() or b"{}")
+    except ValueError:
+        problem = {}
+    detail = problem.get("detail") or problem.get("title") or f"HTTP {error.code}"
+    return STATUS_ERRORS.get(error.code, NewsQAError)(f"server: {detail}")
