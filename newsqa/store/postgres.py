@@ -1,7 +1,8 @@
 """PostgreSQL + pgvector store: one database that many `newsqa serve` replicas share.
 
 Passage vectors live in a `vector(384)` column with an HNSW index (cosine distance); lexical search
-is Postgres full-text search (a `tsvector` per passage, GIN index, `ts_rank_cd`). Articles,
+is Postgres full-text search (a `tsvector` per passage, GIN index, `ts_rank` with length
+normalization; see `lexical_search`). Articles,
 passages and sentences are offsets into the article text, as in the SQLite store.
 
 Nothing is cached in the process: every read goes to the database, so a write made by any other
@@ -228,11 +229,17 @@ class PostgresStore:
 
     # -- search ---------------------------------------------------------------------------------
     def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
-        """(passage id, `ts_rank_cd` score) for passages matching any term, best first."""
+        """(passage id, score) for passages matching any term, best first.
+
+        The score is `ts_rank` normalized by 1 + log(passage length) (flag 1). `ts_rank_cd` (cover
+        density) suits phrase-like queries, not an OR of a question's words: on SQuAD dev
+        paragraphs it found the right one in the top 5 for 63.8% of questions, `ts_rank(..., 1)`
+        for 90.7%, SQLite's BM25 for 93.5% (2,114 questions, every fifth).
+        """
         if not terms:
             return []
         sql = (
-            f"SELECT p.id, ts_rank_cd(p.tsv, q) AS rank FROM passages p, to_tsquery('{TEXT_SEARCH_CONFIG}', %s) q "
+            f"SELECT p.id, ts_rank(p.tsv, q, 1) AS rank FROM passages p, to_tsquery('{TEXT_SEARCH_CONFIG}', %s) q "
             "WHERE p.tsv @@ q"
         )
         args: list = [tsquery_any(terms)]
