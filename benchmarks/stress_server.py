@@ -28,6 +28,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -326,6 +327,8 @@ def main() -> int:
         print(f"  - {failure}")
     if tally.failures:
         print(f"server log kept: {log_path}")
+    else:
+        shutil.rmtree(home, ignore_errors=True)
     return 1 if tally.failures else 0
 
 

@@ -64,5 +64,6 @@ class Settings:
     passage_max_words: int = 120
     retrieve_candidates: int = 8
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
+    answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core

@@ -19,7 +19,7 @@ from . import articles as sources
 from . import budget, models, retriever
 from .config import Settings
 from .embedder import Encoder, KnownVectors, pool
-from .errors import ArticleConflict, ArticleNotFound, InvalidInput, NewsQAError, UnreadableFile
+from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
 from .text import make_passages, sentence_at, split_sentences
@@ -69,11 +69,17 @@ class NewsQA:
         return models.get_summarizer(self.settings.models_dir)
 
     @property
+    def answer_scoring(self) -> str:
+        """How answers are scored (see `newsqa.scoring`): the setting, else the reader's own choice."""
+        return self.settings.answer_scoring or str(self.reader.meta.get("answer_scoring", "window"))
+
+    @property
     def answer_threshold(self) -> float:
-        """Answers scoring below this are dropped: the setting, else the reader's calibrated value."""
+        """Answers scoring below this are dropped: the setting, else the reader's value calibrated
+        for the scoring in use."""
         if self.settings.answer_threshold is not None:
             return self.settings.answer_threshold
-        return float(self.reader.meta.get("answer_threshold", DEFAULT_ANSWER_THRESHOLD))
+        return calibrated_threshold(self.reader.meta, self.answer_scoring)
 
     def warm_up(self) -> None:
         """Load every model now rather than on the first request."""
@@ -259,7 +265,8 @@ class NewsQA:
         if not hits:
             return []
         threshold = self.answer_threshold
-        read = self.reader.answer_batch([(question, h.passage.text) for h in hits], top_k=2, max_answer_len=max_answer_len)
+        read = self.reader.answer_batch([(question, h.passage.text) for h in hits], top_k=2, max_answer_len=max_answer_len,
+                                        scoring=self.answer_scoring, groups=[0] * len(hits))
         texts: dict[str, Article | None] = {}
         answers: list[Answer] = []
         for hit, candidates in zip(hits, read):
@@ -421,6 +428,19 @@ class NewsQA:
         if unknown:
             raise ArticleNotFound(f"no article with id {sorted(unknown)[0]!r}")
         return ids
+
+
+def calibrated_threshold(meta: dict, scoring: str) -> float:
+    """The answer threshold a reader's metadata holds for `scoring` (calibrated at export)."""
+    thresholds = meta.get("answer_thresholds") or {}
+    if scoring in thresholds:
+        return float(thresholds[scoring])
+    if scoring == meta.get("answer_scoring", "window") and "answer_threshold" in meta:
+        return float(meta["answer_threshold"])
+    if not meta:
+        return DEFAULT_ANSWER_THRESHOLD
+    raise ModelNotFound(f"the reader has no answer threshold calibrated for scoring {scoring!r}; "
+                        "set Settings.answer_threshold or calibrate it (newsqa.training.export --calibrate)")
 
 
 def _sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tuple[int, int]]:

@@ -3,9 +3,10 @@
 The reader tokenizes (question, context) pairs with the fast tokenizer's offset mapping, splits
 long contexts into overlapping windows, runs the QA model on batches of windows, and decodes the
 best spans back to character offsets into the context. Spans never cross the question, special
-tokens or padding. Scores are probabilities: p(start) * p(end) under the window's softmax, and the
-no-answer score is the same for the [CLS] position (SQuAD 2.0 style), taken from the window most
-sure that an answer exists.
+tokens or padding. Scores are in [0, 1]; what they mean (and whether they compare across passages)
+is the `scoring` chosen, see `newsqa.scoring`. The no-answer score is p(start) * p(end) of the
+[CLS] position under the window's softmax (SQuAD 2.0 style), taken from the window most sure that
+an answer exists.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import torch
 from . import budget
 from .errors import InvalidInput
 from .precision import resolve
+from .scoring import WindowStats, check_scoring, shared_partition, span_log_scores
 from .types import Answer
 
 MAX_QUESTION_TOKENS = 64
@@ -94,38 +96,39 @@ def make_windows(
     return windows
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    m = x.max()
-    return x - m - np.log(np.exp(x - m).sum())
-
-
 def best_spans(
     start_logits: np.ndarray,
     end_logits: np.ndarray,
     context_mask: np.ndarray,
     max_answer_len: int,
     n_best: int,
-) -> tuple[list[tuple[int, int, float]], float]:
-    """Top spans (start_tok, end_tok, log-prob) inside the context, and the log-prob of no answer."""
+) -> list[tuple[int, int, float]]:
+    """Top spans (start_tok, end_tok, raw score s_i + e_j) inside the context, best first."""
     length = len(context_mask)
-    ls = _log_softmax(start_logits[:length].astype(np.float64))
-    le = _log_softmax(end_logits[:length].astype(np.float64))
-    null = float(ls[0] + le[0])
     idx = np.flatnonzero(context_mask)
     if idx.size == 0:
-        return [], null
-    scores = ls[idx][:, None] + le[idx][None, :]
+        return []
+    scores = start_logits[:length].astype(np.float64)[idx][:, None] + end_logits[:length].astype(np.float64)[idx][None, :]
     pos = idx[:, None], idx[None, :]
     valid = (pos[1] >= pos[0]) & (pos[1] - pos[0] < max_answer_len)
     scores = np.where(valid, scores, -np.inf)
     flat = scores.ravel()
     k = min(n_best, int(np.isfinite(flat).sum()))
     if k == 0:
-        return [], null
+        return []
     top = np.argpartition(-flat, k - 1)[:k]
     top = top[np.argsort(-flat[top])]
-    spans = [(int(idx[t // len(idx)]), int(idx[t % len(idx)]), float(flat[t])) for t in top]
-    return spans, null
+    return [(int(idx[t // len(idx)]), int(idx[t % len(idx)]), float(flat[t])) for t in top]
+
+
+@dataclass
+class Reading:
+    """The model's start and end logits for every window of some (question, context) pairs."""
+
+    pairs: list[tuple[str, str]]
+    windows: Windows | None
+    start_logits: list[np.ndarray]
+    end_logits: list[np.ndarray]
 
 
 class Reader:
@@ -167,40 +170,75 @@ class Reader:
         self._lock = threading.Lock()  # torch modules are safe for concurrent inference, but
         # intra-op threads are shared; serialising keeps latency predictable under load.
 
-    def answer(self, question: str, context: str, top_k: int = 1, max_answer_len: int = 30) -> list[Answer]:
+    def answer(self, question: str, context: str, top_k: int = 1, max_answer_len: int = 30, scoring: str = "window") -> list[Answer]:
         """The `top_k` best spans of `context` answering `question`, offsets into `context`."""
-        return self.answer_batch([(question, context)], top_k=top_k, max_answer_len=max_answer_len)[0]
+        return self.answer_batch([(question, context)], top_k=top_k, max_answer_len=max_answer_len, scoring=scoring)[0]
 
     def answer_batch(
         self,
         pairs: Sequence[tuple[str, str]],
         top_k: int = 1,
         max_answer_len: int = 30,
+        scoring: str = "window",
+        groups: Sequence[int] | None = None,
     ) -> list[list[Answer]]:
-        """Answer many (question, context) pairs at once, batching all their windows."""
+        """Answer many (question, context) pairs at once, batching all their windows.
+
+        `scoring` says what an answer's score means (see `newsqa.scoring`). Pairs with the same
+        `groups` entry are one question over several passages: the "shared" scoring normalizes
+        over all their windows together (by default each pair is its own group).
+        """
+        check_scoring(scoring)
         if top_k < 1 or max_answer_len < 1:
             raise InvalidInput("top_k and max_answer_len must be positive")
+        return self.decode(self.read(pairs), top_k, max_answer_len, scoring, groups)
+
+    def read(self, pairs: Sequence[tuple[str, str]]) -> Reading:
+        """Run the model over every window of the pairs (the slow step; decoding is cheap)."""
         for question, context in pairs:
             if not question or not question.strip():
                 raise InvalidInput("question is empty")
             if not context or not context.strip():
                 raise InvalidInput("context is empty")
+        windows = make_windows(self.windows, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride) if pairs else None
+        start_logits, end_logits = self._logits(windows) if windows else ([], [])
+        return Reading(list(pairs), windows, start_logits, end_logits)
+
+    def decode(
+        self,
+        reading: Reading,
+        top_k: int = 1,
+        max_answer_len: int = 30,
+        scoring: str = "window",
+        groups: Sequence[int] | None = None,
+    ) -> list[list[Answer]]:
+        """The `top_k` best spans per pair of a `reading`, scored by `scoring` (see `answer_batch`)."""
+        check_scoring(scoring)
+        pairs, windows = reading.pairs, reading.windows
         if not pairs:
             return []
-        windows = make_windows(self.windows, [q for q, _ in pairs], [c for _, c in pairs], self.max_length, self.stride)
-        start_logits, end_logits = self._logits(windows)
-        candidates: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
-        null_logp = [0.0 for _ in pairs]
-        seen = [False for _ in pairs]
+        groups = list(range(len(pairs))) if groups is None else list(groups)
+        if len(groups) != len(pairs):
+            raise InvalidInput("groups must give one group per pair")
+        start_logits, end_logits = reading.start_logits, reading.end_logits
+        stats = [WindowStats.of(start_logits[w], end_logits[w], windows.context_mask[w]) for w in range(len(windows.pair_index))]
+        by_group: dict[int, list[WindowStats]] = {}
         for w, pair in enumerate(windows.pair_index):
-            spans, null = best_spans(start_logits[w], end_logits[w], windows.context_mask[w], max_answer_len, max(top_k, 5) * 2)
-            null_logp[pair] = null if not seen[pair] else min(null_logp[pair], null)
-            seen[pair] = True
+            by_group.setdefault(groups[pair], []).append(stats[w])
+        partitions = {g: shared_partition(ws) for g, ws in by_group.items()} if scoring == "shared" else {}
+        candidates: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
+        null_logp = [-np.inf for _ in pairs]
+        for w, pair in enumerate(windows.pair_index):
+            null_logp[pair] = stats[w].null_log_prob if null_logp[pair] == -np.inf else min(null_logp[pair], stats[w].null_log_prob)
+            spans = best_spans(start_logits[w], end_logits[w], windows.context_mask[w], max_answer_len, max(top_k, 5) * 2)
+            if not spans:
+                continue
+            log_scores = span_log_scores(np.array([raw for _, _, raw in spans]), stats[w], scoring, partitions.get(groups[pair]))
             offsets = windows.offsets[w]
-            for s, e, logp in spans:
+            for (s, e, _), logp in zip(spans, log_scores):
                 key = (offsets[s][0], offsets[e][1])
                 if logp > candidates[pair].get(key, -np.inf):
-                    candidates[pair][key] = logp
+                    candidates[pair][key] = float(logp)
         results = []
         for pair, (_, context) in enumerate(pairs):
             ranked = sorted(candidates[pair].items(), key=lambda kv: -kv[1])[:top_k]

@@ -8,6 +8,7 @@ import pytest
 
 from newsqa import InvalidInput
 from newsqa.reader import Reader, make_windows
+from newsqa.scoring import SCORINGS
 
 VENEZUELA = (
     "On Venezuela, Pompeo said he urged Russia to stand alongside Washington in support of opposition "
@@ -103,3 +104,37 @@ def test_answer_offsets_slice_back_for_random_text(reader, question, context):
     for a in reader.answer(question[:200], context, top_k=3):
         assert context[a.start : a.end] == a.text
         assert 0 <= a.start <= a.end <= len(context)
+
+
+UNRELATED = ("On Monday, Pompeo detoured from a scheduled direct flight to Russia and stopped in Brussels, where European "
+             "foreign ministers were meeting.")
+
+
+@pytest.mark.parametrize("scoring", SCORINGS)
+def test_every_scoring_gives_exact_offsets_and_scores_in_0_1(reader, scoring):
+    answers = reader.answer("Who is the opposition leader?", VENEZUELA, top_k=3, scoring=scoring)
+    assert answers[0].text == "Juan Guaido"
+    assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+    for a in answers:
+        assert VENEZUELA[a.start : a.end] == a.text and 0.0 <= a.score <= 1.0
+
+
+def test_shared_scoring_normalizes_over_the_whole_group(reader):
+    question = "Whom did Pompeo urge Russia to support?"
+    pairs = [(question, VENEZUELA), (question, UNRELATED)]
+    alone = reader.answer_batch(pairs, top_k=1, scoring="shared")
+    together = reader.answer_batch(pairs, top_k=1, scoring="shared", groups=[0, 0])
+    for a, b in zip(alone, together):
+        assert (a[0].start, a[0].end) == (b[0].start, b[0].end)
+        assert b[0].score < a[0].score  # one softmax over both passages' windows shares the mass
+    assert together[0][0].text == "Juan Guaido" and together[0][0].score > together[1][0].score
+    # the raw span logits decide the order within a group, whatever the scale: as "logits" does
+    logits = reader.answer_batch(pairs, top_k=1, scoring="logits")
+    assert (logits[0][0].score > logits[1][0].score) == (together[0][0].score > together[1][0].score)
+
+
+def test_unknown_scoring_and_bad_groups_are_refused(reader):
+    with pytest.raises(ValueError):
+        reader.answer("Who?", VENEZUELA, scoring="softmax")
+    with pytest.raises(InvalidInput):
+        reader.answer_batch([("Who?", VENEZUELA)], groups=[0, 1])

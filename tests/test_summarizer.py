@@ -176,3 +176,53 @@ def test_multi_article_summary_drops_near_duplicates(summarize, seed):
     leads = [s for s in summary.sentences if "Vladimir Putin told the United States" in s["text"]]
     assert len(leads) == 1  # one of the two copies was dropped
     assert any(s["text"].startswith("The talks in Sochi") for s in summary.sentences)
+
+
+def test_seed_generic_summary_starts_with_the_lead(summarize, seed):
+    """Wire copy puts the news first: the seed's lead (Putin meets Pompeo in Sochi) must be kept."""
+    lead = "Russian President Vladimir Putin told the United States’ top diplomat Tuesday"
+    summary = summarize(seed, max_sentences=3)
+    assert summary.sentences[0]["text"].startswith(lead)
+    assert_exact(summary, [seed])
+
+
+DAILY_MAIL = (
+    "By . Daily Mail Reporter . PUBLISHED: . 01:15 EST, 30 November 2013 . | . UPDATED: . 01:23 EST, "
+    "30 November 2013 . More than two decades after Magic Johnson announced that he had HIV, the basketball "
+    "player says he is still surprised at the impact the news had. Scroll down for video The former Los Angeles "
+    "Lakers player said he was convinced he was going to die. Read more: Magic Johnson's interview in full. "
+    "Advances in drugs have kept him healthy, he said."
+)
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        (DAILY_MAIL, "More than two decades after Magic Johnson"),
+        (
+            "By Helen Pow PUBLISHED: 09:16 EST, 29 May 2013 | UPDATED: 10:51 EST, 29 May 2013 Miami Heat superstar "
+            "LeBron James gave a touching tribute to a fan. She had fought cancer for six years.",
+            "Miami Heat superstar LeBron James",
+        ),
+        ("By Graham Smith Last updated at 4:32 PM on 15th February 2012 Nato has voiced regret. It said so.", "Nato has voiced regret."),
+        ("By Richard Spillett An electronic cigarette exploded in a car. No one was hurt.", "An electronic cigarette"),
+        ("Los Angeles (CNN) -- A doctor said Thursday that the suspect was ill. He was arrested.", "A doctor said Thursday"),
+        ("By 2010 the council had spent the whole budget. It asked for more.", "By 2010 the council"),  # not a byline
+    ],
+)
+def test_page_furniture_is_cut_from_candidates(text, first):
+    candidates = prepare_article(Article(id="dm", text=text)).candidates
+    assert candidates[0].span.text.startswith(first)
+    assert candidates[0].index == 0
+    for c in candidates:
+        assert text[c.span.start : c.span.end] == c.span.text
+        assert not any(w in c.span.text for w in ("PUBLISHED", "UPDATED", "Daily Mail Reporter", "Scroll down", "Read more", "(CNN)"))
+
+
+def test_daily_mail_summary_quotes_no_furniture(summarize):
+    article = Article(id="dm", text=DAILY_MAIL)
+    summary = summarize(article, max_sentences=3)
+    assert_exact(summary, [article])
+    assert summary.sentences[0]["text"].startswith("More than two decades")
+    assert any(s["text"].startswith("The former Los Angeles Lakers player") for s in summary.sentences)
+    assert "By ." not in summary.text and "Read more" not in summary.text

@@ -8,7 +8,8 @@ checkpoints' weights (a uniform "model soup"; check it on the held-out slice wit
 `newsqa eval-reader --held-out` before shipping it).
 
 The threshold is the answer score below which newsqa says "no answer"; it is chosen to maximise
-SQuAD 2.0 overall F1 on a file with unanswerable questions that training never saw.
+SQuAD 2.0 overall F1 on a file with unanswerable questions that training never saw, once for
+each answer scoring (see `newsqa.training.calibrate`); `--scoring` is the one `ask` uses.
 """
 
 from __future__ import annotations
@@ -22,21 +23,8 @@ import torch
 
 from ..reader import Reader
 from ..reader_io import load_reader, read_meta, save_reader
-from .evaluate import predict, texts
-from .metric import squad_v2
-from .squad import gold_answers, load_squad
-
-
-def calibrate_threshold(reader: Reader, squad_v2_file: Path, limit: int = 0) -> dict[str, float]:
-    """Best answer-score threshold on a v2 file (answer only when score >= threshold)."""
-    examples = load_squad(squad_v2_file)
-    examples = examples[:limit] if limit else examples
-    answers, _ = predict(reader, examples, progress=False)
-    gold = gold_answers(examples)
-    best = squad_v2(texts(answers), {q: 1.0 - (a.score if a else 0.0) for q, a in answers.items()}, gold)
-    best["answer_threshold"] = 1.0 - best["threshold"]
-    best["file"] = squad_v2_file.name
-    return best
+from ..scoring import DEFAULT_SCORING, SCORINGS
+from .calibrate import calibrate_meta
 
 
 def average_weights(models: Sequence[torch.nn.Module]) -> torch.nn.Module:
@@ -53,6 +41,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("models/reader"))
     parser.add_argument("--calibrate", type=Path, help="SQuAD v2 file for the no-answer threshold")
     parser.add_argument("--calibrate-limit", type=int, default=0)
+    parser.add_argument("--scoring", choices=SCORINGS, default=DEFAULT_SCORING, help="the answer scoring ask uses with this reader")
     args = parser.parse_args()
     loaded = [load_reader(run / "best") for run in args.run]
     model, tokenizer, meta = average_weights([m for m, _, _ in loaded]), loaded[-1][1], loaded[-1][2]
@@ -63,10 +52,10 @@ def main() -> None:
         for one_runs_own in ("heldout", "step"):  # the average has its own scores
             meta.pop(one_runs_own, None)
     if args.calibrate:
-        calibration = calibrate_threshold(Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32"), args.calibrate, args.calibrate_limit)
-        meta["answer_threshold"] = round(calibration["answer_threshold"], 4)
-        meta["calibration"] = calibration
-        print(json.dumps(calibration, indent=2))
+        reader = Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32")
+        calibration = calibrate_meta(reader, args.calibrate, SCORINGS, args.scoring, args.calibrate_limit)
+        meta.update(calibration)
+        print(json.dumps(calibration["calibration"], indent=2))
     save_reader(model, tokenizer, args.out, meta, dtype=torch.float16, keep_word_embeddings=False)
     print(f"wrote {args.out}")
 

@@ -1,0 +1,259 @@
+"""Open-corpus question answering: every question asked through `NewsQA.ask(top_k=1)` over a whole
+corpus, next to the same pipeline restricted to the question's own story or paragraph.
+
+Two corpora: the 162 CNN stories of NewsQA dev (1,092 questions), and the 2,067 paragraphs of SQuAD
+v1.1 dev (a fixed, seeded sample of 2,000 of its 10,570 questions). Per reader, answer scoring
+(`newsqa.scoring`) and corpus it reports:
+
+- open EM/F1: `ask(question, top_k=1)` over the whole corpus, official SQuAD metric, a question
+  with no answer (below the reader's calibrated threshold) counting as wrong;
+- gold EM/F1: the same with `article_ids=[gold story]`;
+- "gold share": the share of questions whose top answer comes from the gold story (in the open
+  setting, threshold off, so it measures the ranking alone), and the share answered at all;
+- the same EM/F1 with the threshold off (`Settings(answer_threshold=0)`), always answering.
+
+Each question is asked with the threshold off and the reader's calibrated threshold is applied to
+the top answer's score afterwards: the same answer `ask` gives with the threshold on (it drops every
+answer below the threshold, and the top answer has the highest score), for half the asks. Every
+question's top answers are kept in the JSON output.
+
+    python benchmarks/ask_open.py [--corpus newsqa squad] [--scoring window margin] \
+        [--reader models/reader /path/to/new/reader] [--precision auto] [--limit N] \
+        [--work DIR] [--out results.json]
+
+Several readers and scorings are compared in the same run, on the same databases. Reading is the
+slow part and does not depend on the scoring: within one question, the reader's logits for an
+identical batch of windows are computed once and reused for the other scorings (same numbers, less
+CPU). Pin threads with --threads (default 1) on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from newsqa import NewsQA, Settings
+from newsqa.errors import ModelNotFound
+from newsqa.scoring import SCORINGS
+from newsqa.training.metric import exact_match, f1_score, max_over_truths
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "qa" / "dev"
+SQUAD_SAMPLE = 2000
+SEED = 2026
+
+
+def load_corpus(name: str, path: Path, sample: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """(articles as {id, title, text}, questions as {id, question, answers, article}) of a SQuAD file.
+
+    NewsQA stories have no headline (its SQuAD "title" is the story's first words), so they are
+    stored without one; SQuAD paragraphs get their Wikipedia article's title.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    articles, questions = [], []
+    for a_index, article in enumerate(data):
+        for p_index, paragraph in enumerate(article["paragraphs"]):
+            aid = f"{name}-{a_index}-{p_index}"
+            title = None if name == "newsqa" else article["title"].replace("_", " ")
+            articles.append({"id": aid, "title": title, "text": paragraph["context"]})
+            for qa in paragraph["qas"]:
+                questions.append({"id": qa["id"], "question": qa["question"], "answers": [x["text"] for x in qa["answers"]], "article": aid})
+    if sample and sample < len(questions):
+        questions = random.Random(seed).sample(questions, sample)
+    return articles, questions
+
+
+def corpus_db(work: Path, name: str, articles: list[dict]) -> tuple[Path, float]:
+    """A database holding the corpus (built once per work folder), and the seconds ingest took."""
+    db = work / f"{name}.sqlite3"
+    if db.exists():
+        return db, 0.0
+    source = work / f"{name}.jsonl"
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    began = time.perf_counter()
+    NewsQA(db).ingest([source])
+    return db, time.perf_counter() - began
+
+
+@contextmanager
+def reader_folder(reader_dir: Path) -> Iterator[Path]:
+    """A models folder whose reader/ is `reader_dir` (Settings take the folder above the reader)."""
+    reader_dir = reader_dir.resolve()
+    if reader_dir.name == "reader":
+        yield reader_dir.parent
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "reader").symlink_to(reader_dir, target_is_directory=True)
+        yield Path(tmp)
+
+
+class LogitsOnce:
+    """Reuse the reader's logits for an identical batch of windows within one question (the
+    scorings differ only in what they do with the logits)."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.compute, self.cache = reader, reader._logits, {}
+        reader._logits = self
+
+    def __call__(self, windows):
+        key = tuple(map(tuple, windows.input_ids))
+        if key not in self.cache:
+            self.cache[key] = self.compute(windows)
+        return self.cache[key]
+
+    def clear(self) -> None:
+        self.cache.clear()
+
+
+def run_corpus(db: Path, questions: list[dict], models_dir: Path, precision: str, scorings: list[str]) -> dict[str, dict]:
+    """Per scoring: each question's top answer over the whole corpus and over its gold story."""
+    engines = {s: NewsQA(settings=Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision,
+                                           answer_scoring=s, answer_threshold=0.0)) for s in scorings}
+    reader = engines[scorings[0]].reader
+    once = LogitsOnce(reader)
+    found = {s: [] for s in scorings}
+    seconds = dict.fromkeys(scorings, 0.0)
+    try:
+        for q in questions:
+            for scoring, qa in engines.items():
+                began = time.perf_counter()
+                tops = {"open": qa.ask(q["question"], top_k=1), "gold": qa.ask(q["question"], top_k=1, article_ids=[q["article"]])}
+                seconds[scoring] += time.perf_counter() - began
+                found[scoring].append({"id": q["id"], **{f"{mode}_{key}": (getattr(a[0], attr) if a else None)
+                                                         for mode, a in tops.items()
+                                                         for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id"))}})
+            once.clear()
+    finally:
+        reader._logits = once.compute
+    out = {}
+    for scoring, rows in found.items():
+        settings = dataclasses.replace(engines[scoring].settings, answer_threshold=None)
+        try:
+            threshold = NewsQA(settings=settings).answer_threshold
+        except ModelNotFound:  # no threshold calibrated for this scoring: only the always-answering numbers
+            threshold = None
+        out[scoring] = {**metrics(questions, rows, threshold), "seconds": seconds[scoring], "predictions": rows}
+    return out
+
+
+def metrics(questions: list[dict], rows: list[dict], threshold: float | None) -> dict[str, float | None]:
+    """EM/F1 open and gold at the calibrated threshold (an answer scoring below it is no answer, as in
+    `ask`) and always answering; the share of top answers from the gold story; the share answered."""
+    sums: dict[str, float] = {}
+    for q, row in zip(questions, rows):
+        for mode in ("open", "gold"):
+            text, score = row[f"{mode}_text"] or "", row[f"{mode}_score"] or 0.0
+            kept = text if threshold is not None and score >= threshold else ""
+            for key, answer in ((f"{mode}_{{}}_always", text), (f"{mode}_{{}}", kept)):
+                em, f1 = max_over_truths(exact_match, answer, q["answers"]), max_over_truths(f1_score, answer, q["answers"])
+                sums[key.format("em")] = sums.get(key.format("em"), 0.0) + em
+                sums[key.format("f1")] = sums.get(key.format("f1"), 0.0) + f1
+            sums[f"{mode}_answered"] = sums.get(f"{mode}_answered", 0.0) + bool(kept)
+        sums["gold_share"] = sums.get("gold_share", 0.0) + (row["open_article"] == q["article"])
+    n = max(len(questions), 1)
+    out: dict[str, float | None] = {k: 100 * v / n for k, v in sums.items()}
+    if threshold is None:
+        out.update({k: None for k in out if not k.endswith("_always") and k != "gold_share"})
+    out["threshold"] = threshold
+    out["questions"] = len(questions)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", nargs="+", choices=("newsqa", "squad"), default=["newsqa", "squad"])
+    parser.add_argument("--newsqa", type=Path, default=DATA / "newsqa_dev.json")
+    parser.add_argument("--squad", type=Path, default=DATA / "squad-v1.1-dev.json")
+    parser.add_argument("--squad-sample", type=int, default=SQUAD_SAMPLE, help="questions sampled from SQuAD dev (seeded)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each corpus (quick checks)")
+    parser.add_argument("--reader", type=Path, nargs="+", default=[ROOT / "models" / "reader"], help="reader folder(s) to compare")
+    parser.add_argument("--precision", default="auto", help="auto, fp32, bf16 or int8")
+    parser.add_argument("--scoring", nargs="+", choices=SCORINGS, default=["window", "margin"], help="answer scorings to compare")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--work", type=Path, help="folder for the corpus databases (kept and reused); default a temporary one")
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--rescore", type=Path, help="recompute the metrics of an earlier --out file with the readers' current thresholds")
+    args = parser.parse_args()
+    if args.rescore:
+        report = rescore(json.loads(args.rescore.read_text()), args)
+        (args.out or args.rescore).write_text(json.dumps(report, indent=2) + "\n")
+        print_table(report)
+        return
+    torch.set_num_threads(args.threads)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        report = {"load_average_start": os.getloadavg(), "threads": args.threads, "precision": args.precision, "runs": []}
+        for corpus in args.corpus:
+            path = args.newsqa if corpus == "newsqa" else args.squad
+            articles, questions = load_corpus(corpus, path, args.squad_sample if corpus == "squad" else 0, args.seed)
+            questions = questions[: args.limit] if args.limit else questions
+            db, ingest_s = corpus_db(work, corpus, articles)
+            for reader_dir in args.reader:
+                with reader_folder(reader_dir) as models_dir:
+                    began = time.perf_counter()
+                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring)
+                    took = time.perf_counter() - began
+                for scoring, found in by_scoring.items():
+                    report["runs"].append({"corpus": corpus, "articles": len(articles), "reader": str(reader_dir), "scoring": scoring,
+                                           "ingest_seconds": ingest_s, "run_seconds": took, **found})
+                print(f"{corpus} / {reader_dir}: {len(questions)} questions in {took:.0f} s", flush=True)
+        report["load_average_end"] = os.getloadavg()
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+
+
+def threshold_of(reader_dir: Path, scoring: str) -> float | None:
+    with reader_folder(reader_dir) as models_dir:
+        try:
+            return NewsQA(settings=Settings(db_path=":memory:", models_dir=models_dir, answer_scoring=scoring)).answer_threshold
+        except ModelNotFound:
+            return None
+
+
+def rescore(report: dict, args: argparse.Namespace) -> dict:
+    """The metrics of a saved report again, with each reader's current thresholds (after calibrating)."""
+    questions = {}
+    for corpus in {r["corpus"] for r in report["runs"]}:
+        path = args.newsqa if corpus == "newsqa" else args.squad
+        questions.update({q["id"]: q for q in load_corpus(corpus, path, 0, args.seed)[1]})
+    for run in report["runs"]:
+        asked = [questions[row["id"]] for row in run["predictions"]]
+        run.update(metrics(asked, run["predictions"], threshold_of(Path(run["reader"]), run["scoring"])))
+    return report
+
+
+def print_table(report: dict) -> None:
+    print(f"\nthreads {report['threads']}, precision {report['precision']}, load average at start "
+          f"{report['load_average_start'][0]:.2f}, at end {report['load_average_end'][0]:.2f}\n")
+    print("| corpus | reader | scoring | questions | open EM | open F1 | gold EM | gold F1 | open/gold F1 gap | top answer from gold | "
+          "answered open / gold | open F1, always answering | gold F1, always answering | threshold |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    def num(value: float | None, fmt: str = ".2f") -> str:
+        return "n/a" if value is None else format(value, fmt)
+
+    for r in report["runs"]:
+        gap = None if r["open_f1"] is None else r["gold_f1"] - r["open_f1"]
+        print(f"| {r['corpus']} | {Path(r['reader']).name} | {r['scoring']} | {r['questions']} | {num(r['open_em'])} | {num(r['open_f1'])} | "
+              f"{num(r['gold_em'])} | {num(r['gold_f1'])} | {num(gap)} | {r['gold_share']:.1f}% | "
+              f"{num(r['open_answered'], '.0f')}% / {num(r['gold_answered'], '.0f')}% | {r['open_f1_always']:.2f} | {r['gold_f1_always']:.2f} | "
+              f"{num(r['threshold'], '.4f')} |")
+
+
+if __name__ == "__main__":
+    main()

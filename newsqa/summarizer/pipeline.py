@@ -1,0 +1,86 @@
+"""The summarizer end to end: candidates -> features -> scorer -> selection -> Summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidInput
+from ..types import Article, Summary
+from .features import Embedder, featurize
+from .scorer import SentenceScorer
+from .selection import WORD_BUDGET_FLOOR, check_budget, query_relevance, select_sentences, selection_scores
+
+
+def summarize_articles(
+    articles: list[Article],
+    *,
+    scorer: SentenceScorer,
+    embedder: Embedder,
+    max_sentences: int | None = 3,
+    max_words: int | None = None,
+    query: str | None = None,
+) -> Summary:
+    """One extractive summary of one or more articles, sentences in article order (articles in the
+    order given), each with its article id, offsets into that article's text and its score.
+
+    At least one budget is required; both may be given (the tighter one wins). `query` focuses the
+    summary on sentences similar to it.
+    """
+    check_budget("max_sentences", max_sentences)
+    check_budget("max_words", max_words)
+    if max_sentences is None and max_words is None:
+        raise InvalidInput("give max_sentences or max_words (or both)")
+    if not articles:
+        raise InvalidInput("no article to summarize")
+    if query is not None and not query.strip():
+        query = None
+
+    scored = featurize(articles, embedder, query)
+    if not scored:
+        return Summary(text="", sentences=[], article_ids=[a.id for a in articles])
+    scores, owners, candidates = [], [], []
+    for s in scored:
+        words = np.array([c.words for c in s.prepared.candidates])
+        score = selection_scores(scorer.probabilities(s.features), words, scorer.length_prior)
+        if s.query_similarity is not None:
+            relevance = query_relevance(query, s.prepared.candidates, s.query_similarity)
+            score = (1.0 - scorer.query_weight) * score + scorer.query_weight * relevance
+        scores.append(score)
+        owners.extend([s.article_index] * len(s.prepared.candidates))
+        candidates.extend(s.prepared.candidates)
+    all_scores = np.concatenate(scores).astype(np.float32)
+    vectors = np.concatenate([s.vectors for s in scored])
+    words = np.array([c.words for c in candidates])
+    chosen = select_sentences(
+        all_scores,
+        vectors,
+        words,
+        max_sentences=max_sentences,
+        max_words=max_words,
+        mmr_lambda=scorer.mmr_lambda,
+        duplicate_threshold=scorer.duplicate_threshold,
+        floor=WORD_BUDGET_FLOOR if max_words is not None else 0.0,
+    )
+    chosen.sort(key=lambda j: (owners[j], candidates[j].span.start))
+    sentences = [
+        {
+            "article_id": articles[owners[j]].id,
+            "start": candidates[j].span.start,
+            "end": candidates[j].span.end,
+            "text": candidates[j].span.text,
+            "score": round(float(all_scores[j]), 4),
+        }
+        for j in chosen
+    ]
+    return Summary(
+        text=" ".join(s["text"] for s in sentences),
+        sentences=sentences,
+        article_ids=[a.id for a in articles],
+    )
+
+
+def summarize(article: Article, *, scorer: SentenceScorer, embedder: Embedder, **budget: Any) -> Summary:
+    """One article's summary: `summarize_articles([article], ...)`."""
+    return summarize_articles([article], scorer=scorer, embedder=embedder, **budget)
