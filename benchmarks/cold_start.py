@@ -9,13 +9,15 @@ code; then the rounds run `newsqa ask "What did Lavrov say on Venezuela?"` once 
 round, alternating, so that load on a shared machine falls on all of them alike. `--server` adds
 the same command sent to a running `newsqa serve` (NEWSQA_URL; started here, 1 worker, over this
 checkout's database). Torch threads are pinned with OMP_NUM_THREADS (`--threads`). Prints the
-median and every run in seconds, and the load average before and after.
+median wall time and every run in seconds, the median CPU time (user + system) of the command,
+and the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -38,14 +40,18 @@ def environment(home: Path, threads: int, **extra: str) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
-    """Seconds from starting `command` to its exit; the answer must be in what it printed."""
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds from starting `command` to its exit; the answer must be in what it printed.
+
+    CPU seconds (user + system of the process) vary less with other load than wall time does."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=env["NEWSQA_HOME"], capture_output=True, text=True, timeout=600)
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0 or EXPECTED not in done.stdout:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return seconds
+    return seconds, (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
 
 
 def free_port() -> int:
@@ -103,9 +109,12 @@ def main() -> None:
         try:
             load_before = os.getloadavg()
             seconds: dict[str, list[float]] = {name: [] for name in runs}
+            cpu: dict[str, list[float]] = {name: [] for name in runs}
             for _ in range(args.runs):
                 for name, command in runs.items():
-                    seconds[name].append(timed(command, envs[name]))
+                    wall, used = timed(command, envs[name])
+                    seconds[name].append(wall)
+                    cpu[name].append(used)
             load_after = os.getloadavg()
         finally:
             if server is not None:
@@ -118,7 +127,8 @@ def main() -> None:
     base = statistics.median(seconds["this checkout"])
     for name, values in seconds.items():
         median = statistics.median(values)
-        print(f"{name:<40} median {median:6.2f} s  ({median / base:.2f}x this checkout)  runs: {' '.join(f'{v:.2f}' for v in values)}")
+        print(f"{name:<40} median {median:6.2f} s  ({median / base:.2f}x this checkout), CPU {statistics.median(cpu[name]):5.2f} s;"
+              f"  runs: {' '.join(f'{v:.2f}' for v in values)}")
 
 
 if __name__ == "__main__":

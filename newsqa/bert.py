@@ -86,7 +86,8 @@ class Bert(nn.Module):
         emb = self.embeddings
         positions = torch.arange(length, device=input_ids.device)
         types = token_type_ids if token_type_ids is not None else torch.zeros_like(input_ids)
-        x = emb["LayerNorm"](emb["word_embeddings"](input_ids) + emb["position_embeddings"](positions)[None] + emb["token_type_embeddings"](types))
+        words = emb["word_embeddings"](input_ids).to(emb["LayerNorm"].weight.dtype)  # the table may stay as stored
+        x = emb["LayerNorm"](words + emb["position_embeddings"](positions)[None] + emb["token_type_embeddings"](types))
         mask = None if attention_mask is None else attention_mask.bool()[:, None, None, :]  # keys a token may attend to
 
         def split(t: torch.Tensor) -> torch.Tensor:  # (batch, length, hidden) -> (batch, heads, length, head size)
@@ -100,6 +101,9 @@ class Bert(nn.Module):
             inner = F.gelu(layer["intermediate"]["dense"](x))
             x = layer["output"]["LayerNorm"](layer["output"]["dense"](inner) + x)
         return x
+
+
+WORD_TABLE = "word_embeddings.weight"
 
 
 class SpanLogits(NamedTuple):
@@ -125,7 +129,10 @@ class BertForQuestionAnswering(nn.Module):
 def load(model: type[nn.Module], config: BertConfig, state: dict[str, torch.Tensor], dtype: torch.dtype) -> nn.Module:
     """Build `model` without initialising it and take its parameters from `state`, cast to `dtype`.
 
-    Keys the network does not have (a pooler, `position_ids`) are ignored; a missing one is an error.
+    The word-embedding table (half of MiniLM's weights) is kept as stored, memory-mapped from its
+    file, and only the rows a batch looks up are cast: the same numbers as casting the whole table,
+    without paying for it at every start. Keys the network does not have (a pooler,
+    `position_ids`) are ignored; a missing one is an error.
     """
     with torch.device("meta"):
         network = model(config)
@@ -133,5 +140,5 @@ def load(model: type[nn.Module], config: BertConfig, state: dict[str, torch.Tens
     missing = sorted(set(wanted) - state.keys())
     if missing:
         raise ModelNotFound(f"the weights lack {len(missing)} tensors the network needs, e.g. {missing[:3]}")
-    network.load_state_dict({k: state[k].to(dtype) for k in wanted}, assign=True)
+    network.load_state_dict({k: state[k] if k.endswith(WORD_TABLE) else state[k].to(dtype) for k in wanted}, assign=True)
     return network.eval().requires_grad_(False)

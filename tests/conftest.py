@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,20 @@ def row_counts(db: str, article_id: str | None = None) -> dict[str, int]:
             "lexical": one("SELECT count(*) FROM passages_fts" + (" WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)" if article_id else "")),
             "sentences": one(f"SELECT count(*) FROM sentences {where}"),
         }
+
+
+@contextmanager
+def served(engine) -> Iterator[str]:
+    """The real app over `engine` on 127.0.0.1 and a free port, served from a thread; yields its URL."""
+    from werkzeug.serving import make_server
+
+    from newsqa.server.app import ServerSettings, create_app
+
+    server = make_server("127.0.0.1", 0, create_app(engine, ServerSettings(api_key=None, cors_origins=[])), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -6,15 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from newsqa.server.app import ServerSettings, create_app
-
+from .conftest import served
 from .seed_questions import LAVROV
 
 NEWSQA = Path(sys.executable).with_name("newsqa")
@@ -31,14 +28,8 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int =
 @pytest.fixture(scope="module")
 def server_url(seeded_engine) -> Iterator[str]:
     """The real app over the seeded engine, served from a thread on a free port."""
-    server = make_server("127.0.0.1", 0, create_app(seeded_engine, ServerSettings(api_key=None, cors_origins=[])), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(seeded_engine) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -9,15 +9,14 @@ as text and never run. Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from newsqa import NewsQA
-from newsqa.server.app import ServerSettings, create_app
+
+from .conftest import served
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"
@@ -40,14 +39,8 @@ def base_url() -> Iterator[str]:
     """The real app on 127.0.0.1 and a free port, served from a thread for this module."""
     engine = NewsQA(":memory:")
     engine.warm_up()
-    server = make_server("127.0.0.1", 0, create_app(engine, ServerSettings(api_key=None, cors_origins=[])), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served(engine) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
