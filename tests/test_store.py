@@ -1,4 +1,5 @@
-"""Ingest on a real SQLite file: idempotence, metadata, bad input, crash safety, deletion."""
+"""Ingest on real databases, each test on SQLite and on PostgreSQL: idempotence, metadata, bad
+input, crash safety, deletion."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import pytest
 
 from newsqa import ArticleConflict, ArticleNotFound, InvalidInput, NewsQA, UnreadableFile
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SEED, row_counts
 
 
-def counts(db: Path) -> tuple[int, int, int]:
-    with sqlite3.connect(db) as conn:
-        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "passages", "passages_fts"))
+def counts(db: str | Path) -> tuple[int, int, int]:
+    """(articles, passages, lexical index rows) in a database."""
+    rows = row_counts(str(db))
+    return rows["articles"], rows["passages"], rows["lexical"]
 
 
 def test_seed_article_is_stored_verbatim_with_metadata(engine, seed_text):
@@ -37,7 +39,7 @@ def test_same_article_twice_is_stored_once(engine, seed_text):
     also = engine.add_article(seed_text)
     assert first[0].id == again[0].id == also.id
     assert engine.count_articles() == 1
-    assert counts(Path(engine.settings.db_path))[1] == counts(Path(engine.settings.db_path))[2] > 0
+    assert counts(engine.settings.db_path)[1] == counts(engine.settings.db_path)[2] > 0
 
 
 def test_explicit_id_conflict_keeps_the_stored_text(engine):
@@ -112,15 +114,12 @@ def test_delete_removes_passages_and_index(engine):
     gone = engine.add_article("Oslo is the capital of Norway.")
     engine.delete_article(gone.id)
     assert [a.id for a in engine.list_articles()] == [keep.id]
-    assert counts(Path(engine.settings.db_path))[1:] == (1, 1)
+    assert counts(engine.settings.db_path)[1:] == (1, 1)
     assert all(h.passage.article_id == keep.id for h in engine.search("capital of Norway"))
 
 
-def sentence_rows(db: Path, article_id: str | None = None) -> int:
-    with sqlite3.connect(db) as conn:
-        if article_id is None:
-            return conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
-        return conn.execute("SELECT count(*) FROM sentences WHERE article_id = ?", (article_id,)).fetchone()[0]
+def sentence_rows(db: str | Path, article_id: str | None = None) -> int:
+    return row_counts(str(db), article_id)["sentences"]
 
 
 def test_sentences_are_stored_with_vectors_and_slice_back(engine, seed_text):
@@ -149,27 +148,29 @@ def test_summary_of_a_stored_article_matches_the_raw_text_summary(engine, seed_t
 def test_delete_removes_sentences(engine):
     keep = engine.add_article("Lisbon is the capital of Portugal. It lies on the Tagus.")
     gone = engine.add_article("Oslo is the capital of Norway. It lies on a fjord.")
-    db = Path(engine.settings.db_path)
+    db = engine.settings.db_path
     assert sentence_rows(db, gone.id) == 2
     engine.delete_article(gone.id)
     assert sentence_rows(db, gone.id) == 0 and sentence_rows(db, keep.id) == 2
 
 
 @pytest.mark.parametrize("step", ["_insert_passages", "_insert_sentences"])
-def test_crash_mid_ingest_leaves_no_half_stored_article(tmp_path, step):
+def test_crash_mid_ingest_leaves_no_half_stored_article(new_database, backend, step):
     """A process killed inside an article's transaction (after its row, while writing its passages
     or its sentences) loses only that article; what was stored before survives."""
-    db = tmp_path / "crash.sqlite3"
-    NewsQA(db).add_article("An earlier article about harbours.", article_id="kept")
+    db = new_database()
+    with NewsQA(db) as first:
+        first.add_article("An earlier article about harbours.", article_id="kept")
+    module, cls = {"sqlite": ("sqlite", "SQLiteStore"), "postgres": ("postgres", "PostgresStore")}[backend]
     script = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
         from newsqa import NewsQA
-        from newsqa.store.sqlite import SQLiteStore
+        from newsqa.store.{module} import {cls}
         def crash(self, *args):
             os._exit(9)  # the process dies inside the transaction
-        setattr(SQLiteStore, {step!r}, crash)
-        NewsQA({str(db)!r}).add_article("A new article that never lands. It has two sentences.", article_id="lost")
+        setattr({cls}, {step!r}, crash)
+        NewsQA({db!r}).add_article("A new article that never lands. It has two sentences.", article_id="lost")
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
     assert proc.returncode == 9, proc.stderr.decode()[-2000:]
@@ -178,6 +179,8 @@ def test_crash_mid_ingest_leaves_no_half_stored_article(tmp_path, step):
     assert counts(db) == (1, 1, 1) and sentence_rows(db) == 1
     with pytest.raises(ArticleNotFound):
         reopened.get_article("lost")
+    reopened.close()
+
 
 def test_old_database_without_sentences_still_summarizes(tmp_path, seed_text):
     """A database written before the sentences table: it is created on open, and summaries encode."""

@@ -20,12 +20,13 @@ def is_postgres_url(db: str | Path) -> bool:
     return isinstance(db, str) and db.startswith(POSTGRES_PREFIXES)
 
 
-def open_store(db: str | Path) -> Store:
-    """The store for a database setting: a SQLite path or URL, or a PostgreSQL URL."""
+def open_store(db: str | Path, pool_size: int = 4) -> Store:
+    """The store for a database setting: a SQLite path or URL, or a PostgreSQL URL (with at most
+    `pool_size` connections from this process)."""
     if is_postgres_url(db):
         from .postgres import PostgresStore
 
-        return PostgresStore(str(db))
+        return PostgresStore(str(db), pool_size=pool_size)
     from .sqlite import SQLiteStore
 
     path = str(db)

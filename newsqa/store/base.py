@@ -7,11 +7,23 @@ outside `newsqa/store/` writes SQL or knows which backend it talks to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from ..types import Article, Passage, Span
+
+
+@dataclass
+class StoredArticle:
+    """An article with everything stored for it, as a copy to another store needs it."""
+
+    article: Article
+    passages: list[Passage]
+    vectors: np.ndarray  # one row per passage
+    sentences: list[Span]
+    sentence_vectors: np.ndarray  # one row per sentence
 
 
 @runtime_checkable
@@ -67,6 +79,10 @@ class Store(Protocol):
         ...
 
     def count_passages(self) -> int: ...
+
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """The article with its passages, sentences and their vectors as stored; None if absent."""
+        ...
 
     # -- search ---------------------------------------------------------------------------------
     def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:

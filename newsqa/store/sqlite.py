@@ -26,6 +26,7 @@ import numpy as np
 from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError
 from ..types import Article, Passage, Span
+from .base import StoredArticle
 from .common import ARTICLE_COLUMNS, exact_top_k
 
 SCHEMA = """
@@ -334,6 +335,21 @@ class SQLiteStore:
                 mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
                 self._matrix, self._matrix_version = (ids, arts, mat), version
             return self._matrix
+
+    # -- export -----------------------------------------------------------------------------
+    def stored_article(self, article_id: str) -> StoredArticle | None:
+        """The article with its passages, sentences and vectors as stored (for `copy`)."""
+        article = self.get_article(article_id)
+        if article is None:
+            return None
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT idx, start, end, vector FROM passages WHERE article_id = ? ORDER BY idx", (article_id,)
+            ).fetchall()
+        passages = [Passage(article_id, r[0], r[1], r[2], article.text[r[1] : r[2]]) for r in rows]
+        vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
+        sentences, sentence_vectors = self.sentences(article_id)
+        return StoredArticle(article, passages, vectors, sentences, sentence_vectors)
 
 
 def fts_match(terms: Sequence[str]) -> str:
