@@ -53,10 +53,9 @@ def reader_weights(model_dir: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
-    """Load (transformers model in fp32, eval mode; fast tokenizer; metadata) from a reader folder:
-    the form training and export work on. Answering questions uses `load_inference_reader`."""
-    from transformers import AutoConfig, AutoModelForQuestionAnswering, AutoTokenizer
+def load_model(model_dir: Path) -> torch.nn.Module:
+    """The transformers `AutoModelForQuestionAnswering` of a reader folder, in fp32 and eval mode."""
+    from transformers import AutoConfig, AutoModelForQuestionAnswering
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # no warnings about the unused pooler, no progress bars
@@ -68,22 +67,24 @@ def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise ModelNotFound(f"reader weights in {model_dir} do not fit its config: missing {missing}, unexpected {unexpected}")
-    model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    return model, tokenizer, read_meta(model_dir)
+    return model.eval()
+
+
+def load_reader(model_dir: Path) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
+    """Load (transformers model in fp32, eval mode; transformers fast tokenizer; metadata) from a
+    reader folder: the form training and export work on."""
+    from transformers import AutoTokenizer
+
+    return load_model(model_dir), AutoTokenizer.from_pretrained(model_dir), read_meta(model_dir)
 
 
 def load_inference_reader(model_dir: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any, dict[str, Any]]:
-    """Load (newsqa.bert model in `dtype`, eval mode; `tokenizers` tokenizer; metadata) from a reader
-    folder, without importing transformers: what a cold `newsqa ask` waits for."""
+    """Load (transformers model in `dtype`, eval mode; the `tokenizers` tokenizer behind the fast
+    tokenizer, which the reader's window tokenizer drives directly; metadata) for answering."""
     from tokenizers import Tokenizer
 
-    from .bert import BertConfig, BertForQuestionAnswering, load
-
     model_dir = Path(model_dir)
-    weights = reader_weights(model_dir)
-    model = load(BertForQuestionAnswering, BertConfig.from_file(model_dir / "config.json"), weights, dtype)
-    return model, Tokenizer.from_file(str(model_dir / "tokenizer.json")), read_meta(model_dir)
+    return load_model(model_dir).to(dtype), Tokenizer.from_file(str(model_dir / "tokenizer.json")), read_meta(model_dir)
 
 
 def save_reader(
