@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..types import Article
+from ..types import Article, Passage, Span
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article)]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -17,6 +17,14 @@ STOPWORDS = frozenset(
     "a an and are as at be by did do does for from had has have he her his how i in is it its of on or she "
     "that the their them they this to was were what when where which who whom whose why will with you".split()
 )
+
+
+def check_vector_counts(passages: Sequence[Passage], vectors: np.ndarray, sentences: Sequence[Span], sentence_vectors: np.ndarray | None) -> None:
+    """One vector per passage and one per sentence, before either backend writes anything."""
+    if len(passages) != len(vectors):
+        raise ValueError("one vector per passage")
+    if len(sentences) != (0 if sentence_vectors is None else len(sentence_vectors)):
+        raise ValueError("one vector per sentence")
 
 
 def query_terms(text: str) -> list[str]:

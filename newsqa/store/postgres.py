@@ -22,7 +22,7 @@ from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError, InvalidInput
 from ..types import Article, Passage, Span
 from .base import StoredArticle
-from .common import ARTICLE_COLUMNS
+from .common import ARTICLE_COLUMNS, check_vector_counts
 
 SCHEMA_VERSION = 1
 TEXT_SEARCH_CONFIG = "english"  # Snowball English stemmer and stop words, like FTS5's porter tokenizer
@@ -147,10 +147,7 @@ class PostgresStore:
         The same article already stored (by this or any other process, even one committing at the
         same moment) is left as it is; the same id with a different text is an ArticleConflict.
         """
-        if len(passages) != len(vectors):
-            raise ValueError("one vector per passage")
-        if len(sentences) != (0 if sentence_vectors is None else len(sentence_vectors)):
-            raise ValueError("one vector per sentence")
+        check_vector_counts(passages, vectors, sentences, sentence_vectors)
         _check_storable(article)
         values = [getattr(article, c) for c in ARTICLE_COLUMNS]
         with self._connection() as conn, conn.transaction():

@@ -27,7 +27,7 @@ from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError
 from ..types import Article, Passage, Span
 from .base import StoredArticle
-from .common import ARTICLE_COLUMNS, exact_top_k
+from .common import ARTICLE_COLUMNS, check_vector_counts, exact_top_k
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -226,10 +226,7 @@ class SQLiteStore:
         stored the same article since the caller looked, this stores nothing and succeeds; the
         same id with another text is an ArticleConflict.
         """
-        if len(passages) != len(vectors):
-            raise ValueError("one vector per passage")
-        if len(sentences) != (0 if sentence_vectors is None else len(sentence_vectors)):
-            raise ValueError("one vector per sentence")
+        check_vector_counts(passages, vectors, sentences, sentence_vectors)
         with self._transaction() as conn:
             stored = conn.execute("SELECT text FROM articles WHERE id = ?", (article.id,)).fetchone()
             if stored is not None:
