@@ -71,15 +71,19 @@ class NewsQA:
     @property
     def answer_scoring(self) -> str:
         """How answers are scored (see `newsqa.scoring`): the setting, else the reader's own choice."""
-        return self.settings.answer_scoring or str(self.reader.meta.get("answer_scoring", "window"))
+        return self._answering(self.reader.meta)[0]
 
     @property
     def answer_threshold(self) -> float:
         """Answers scoring below this are dropped: the setting, else the reader's value calibrated
         for the scoring in use."""
-        if self.settings.answer_threshold is not None:
-            return self.settings.answer_threshold
-        return calibrated_threshold(self.reader.meta, self.answer_scoring)
+        return self._answering(self.reader.meta)[1]
+
+    def _answering(self, meta: dict) -> tuple[str, float]:
+        """(scoring, threshold) for a reader with this metadata, the settings taking precedence."""
+        scoring = self.settings.answer_scoring or str(meta.get("answer_scoring", "window"))
+        threshold = self.settings.answer_threshold
+        return scoring, threshold if threshold is not None else calibrated_threshold(meta, scoring)
 
     def warm_up(self) -> None:
         """Load every model now rather than on the first request."""
@@ -95,13 +99,13 @@ class NewsQA:
 
         reader_dir = Path(self.settings.models_dir) / "reader"
         meta = read_meta(reader_dir)
-        threshold = self.settings.answer_threshold
+        scoring, threshold = self._answering(meta)
         return {
             "database": _without_password(self.settings.db_path),
             "articles": self.count_articles(),
             "models": {
                 "reader": {"path": str(reader_dir), "precision": self.settings.reader_precision,
-                           "answer_threshold": threshold if threshold is not None else meta.get("answer_threshold", DEFAULT_ANSWER_THRESHOLD)},
+                           "answer_scoring": scoring, "answer_threshold": threshold},
                 "summarizer": {"path": str(Path(self.settings.models_dir) / "summarizer")},
                 "embedder": {"package": EMBEDDER_PACKAGE, "version": _version(EMBEDDER_PACKAGE)},
             },
@@ -111,9 +115,7 @@ class NewsQA:
 
     def check_storage(self) -> None:
         """Raise StorageError (with the path and the cause) unless the database can be used now."""
-        check = getattr(self.store, "check", None)  # part of the Store protocol; a backend may lack it yet
-        if check is not None:
-            check()
+        self.store.check()
 
     # -- articles -------------------------------------------------------------------------------
     def add_article(

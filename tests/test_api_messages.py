@@ -41,6 +41,8 @@ def test_info(engine: NewsQA) -> None:
     info = client(engine).get("/v1/info").get_json()
     assert info["database"] == ":memory:" and info["articles"] == 1
     assert set(info["models"]) == {"reader", "summarizer", "embedder"} and info["versions"]["newsqa"]
+    reader = info["models"]["reader"]  # what ask uses, read without loading the reader
+    assert (reader["answer_scoring"], reader["answer_threshold"]) == (engine.answer_scoring, engine.answer_threshold)
 
 
 def test_search_modes(engine: NewsQA) -> None:
