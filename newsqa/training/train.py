@@ -55,6 +55,7 @@ class TrainConfig:
     eval_precision: str = "auto"  # the reader's precision in held-out evaluation (auto: bf16 where the CPU has it)
     snapshots: bool = False  # keep every evaluated model in snapshots/step-N (for a soup of the last few)
     max_steps: int = 0  # stop early after this many steps (0: run all epochs)
+    time_budget_minutes: float = 0.0  # shorten the schedule (LR decay included) to end within this, refitted every 200 steps
     limit_examples: int = 0  # use only this many training examples (0: all), for smoke runs
     resume: bool = False
     threads: int = 0
@@ -155,9 +156,11 @@ def train(cfg: TrainConfig) -> dict:
             {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
         ],
         lr=cfg.lr,
+        fused=device.type == "cuda",
     )
     warmup_steps = int(cfg.warmup * total_steps)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: linear_warmup_decay(s, total_steps, warmup_steps))
+    plan = {"total": total_steps}  # the LR schedule reads it: a time budget may shorten it
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: linear_warmup_decay(s, plan["total"], warmup_steps))
 
     step, best_f1, history, losses = 0, -1.0, [], []
     ckpt_path = out / "checkpoint.pt"
@@ -198,6 +201,7 @@ def train(cfg: TrainConfig) -> dict:
 
     prior_elapsed = history[-1]["elapsed_s"] if history else 0.0
     started = last_ckpt = last_eval = time.time()
+    first_step, full_schedule = step, total_steps
     loss_sum, loss_count = 0.0, 0
     autocast_device = "cuda" if device.type == "cuda" else "cpu"
     model.train()
@@ -223,6 +227,12 @@ def train(cfg: TrainConfig) -> dict:
         loss_count += 1
         bar.update(1)
         bar.set_postfix(loss=f"{loss_sum / loss_count:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+        if cfg.time_budget_minutes and (step - first_step) % 200 == 0:  # refit the schedule to the time left
+            spent = time.time() - started
+            fits = max(step + 1, min(full_schedule, step + int((cfg.time_budget_minutes * 60 - spent) / (spent / (step - first_step)))))
+            if abs(fits - total_steps) > 0.02 * total_steps:
+                print(f"\ntime budget {cfg.time_budget_minutes} min: {spent / (step - first_step) * 1000:.0f} ms/step, schedule {total_steps} -> {fits} steps", flush=True)
+                total_steps = plan["total"] = bar.total = fits
         if time.time() - last_ckpt > cfg.checkpoint_minutes * 60 or step == total_steps:
             evaluate = step == total_steps or time.time() - last_eval > cfg.eval_minutes * 60
             checkpoint(loss_sum, loss_count, evaluate)
