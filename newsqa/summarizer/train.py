@@ -1,8 +1,8 @@
 """Train the summarizer's sentence scorer on BBC News Summary and CNN/Daily Mail together, read top
 to bottom in one file.
 
-    python -m newsqa.summarizer.train --data ../shared/data/summarization/bbc_news_summary.jsonl \
-        ../shared/data/summarization/cnndm_sample.jsonl --out models/summarizer
+    python -m newsqa.summarizer.train --embed-only    # fill the embedding cache (resumable)
+    python -m newsqa.summarizer.train --out models/summarizer    # the defaults are the shipped search
 
 Labels. BBC: a sentence is positive if it appears in the article's (extractive) reference. CNN/DM:
 the highlights are written, not extracted, so the positives are the greedy ROUGE oracle: the (at most
@@ -11,7 +11,8 @@ three) sentences that, added one by one, most raise ROUGE-1 + ROUGE-2 F1 against
 Every sentence is embedded once with MiniLM and cached outside the repo (`--cache`), so retraining
 costs minutes. A fixed 20% of each data set, chosen by a hash of the id (`is_held_out`), is never
 trained on or chosen on: `benchmarks/summarize_rouge.py` reports ROUGE on exactly those. The model,
-the weight of the CNN/DM examples, the MMR weight and the length prior are chosen on a validation
+the weight of the CNN/DM examples, the MMR weight and the length priors (one for wire layout, one
+for long paragraphs) are chosen on a validation
 slice of the remaining 80% (ROUGE-1 + ROUGE-2 at 3 sentences on CNN/DM, plus the mean of BBC's at 3
 sentences and at 40%), then refit on all of it.
 """
@@ -371,12 +372,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", nargs="+", default=list(DEFAULT_DATA), help="BBC News Summary and CNN/DM JSONL files")
     parser.add_argument("--out", default="models/summarizer")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder (outside the repo)")
-    parser.add_argument("--models", default="logreg:0.01,logreg:0.1,mlp:32:0.001", help="candidates, comma-separated")
+    parser.add_argument("--models", default="blend:32:0.001:5:0.01:0.5,blend:32:0.001:5:0.01:0.3,logreg:0.01", help="candidates, comma-separated (see `fit`)")
     parser.add_argument("--cnndm-labels", default="oracle", help="CNN/DM targets to try: oracle, soft (per-sentence ROUGE) or mix (their mean); logreg only for soft/mix")
-    parser.add_argument("--cnndm-weights", default="1,3", help="weights of CNN/DM sentences to try (BBC: 1)")
-    parser.add_argument("--lambdas", default="0.95,0.9,0.8", help="MMR weights to try (1.0 would switch MMR off)")
-    parser.add_argument("--length-priors", default="0,0.25,0.5", help="exponents of the sentence-length prior to try")
-    parser.add_argument("--wire-length-priors", default="same", help="exponents to try for wire-layout articles ('same': the one above)")
+    parser.add_argument("--cnndm-weights", default="1", help="weights of CNN/DM sentences to try (BBC: 1)")
+    parser.add_argument("--lambdas", default="0.9", help="MMR weights to try (1.0 would switch MMR off)")
+    parser.add_argument("--length-priors", default="0.25,0.5", help="exponents of the sentence-length prior to try")
+    parser.add_argument("--wire-length-priors", default="0,0.25", help="exponents to try for wire-layout articles ('same': the one above)")
     parser.add_argument("--query-weight", type=float, default=0.7, help="query relevance vs learned score (not trained: no queries in the data)")
     parser.add_argument("--duplicate-threshold", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=13)
