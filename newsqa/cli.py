@@ -15,10 +15,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
 
@@ -87,22 +85,26 @@ def engine(db: Optional[str], ctx: typer.Context | None = None):
     return NewsQA(db)
 
 
-@contextmanager
-def model_engine(db: Optional[str], ctx: typer.Context) -> Iterator[Any]:
-    """`engine()` for the commands that load models (ask, search, summarize).
+def with_models(db: Optional[str], ctx: typer.Context, work: Callable[[Any], None]) -> None:
+    """Run `work(qa)` for a command that loads models (ask, search, summarize).
 
-    Without a configured server they go to this user's background worker for the database when
-    one runs (newsqa/daemon.py); else they run here, and once the command has succeeded a worker is
-    started for the next one, unless --no-daemon / NEWSQA_DAEMON=0, or the database is `:memory:`."""
+    Without a configured server it goes to this user's background worker for the database when one
+    runs (newsqa/daemon.py); else it runs here, and once it has succeeded a worker is started for
+    the next command, unless --no-daemon / NEWSQA_DAEMON=0, or the database is `:memory:`. `work`
+    prints only after its last engine call, so a worker that stops halfway leaves nothing printed
+    twice when the command runs again here."""
     database, models_dir = background_target(db, ctx)
     if database is not None:
+        from .client import ServerUnavailable
         from .daemon import connect
 
         client = connect(database, models_dir)
         if client is not None:
-            yield client
-            return
-    yield engine(db, ctx)
+            try:
+                return work(client)
+            except ServerUnavailable as exc:  # it stopped between the check and the request
+                say(f"note: {exc}; running in this process instead", err=True)
+    work(engine(db, ctx))
     if database is not None:
         start_background_worker(database, models_dir)
 
@@ -197,10 +199,13 @@ def ask(
     as_json: bool = JsonOption,
 ) -> None:
     """Answer QUESTION from the stored articles, with the exact place each answer came from."""
-    with model_engine(db, ctx) as qa:
+
+    def answer(qa) -> None:
         require_articles(qa)
         answers = qa.ask(question, top_k=top_k, article_ids=article or None)
         emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
+
+    with_models(db, ctx, answer)
 
 
 @app.command()
@@ -214,7 +219,8 @@ def search(
     as_json: bool = JsonOption,
 ) -> None:
     """Passages most relevant to QUERY."""
-    with model_engine(db, ctx) as qa:
+
+    def find(qa) -> None:
         require_articles(qa)
         hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
         if as_json:
@@ -222,6 +228,8 @@ def search(
             return
         for h in hits:
             say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+
+    with_models(db, ctx, find)
 
 
 @app.command()
@@ -238,7 +246,7 @@ def summarize(
     from .articles import read_file
     from .errors import ArticleNotFound
 
-    with model_engine(db, ctx) as qa:
+    def summarize_one(qa) -> None:
         if Path(target).is_file():
             summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
         else:
@@ -248,6 +256,8 @@ def summarize(
                 raise ArticleNotFound(f"no file or stored article named {target!r} (in {where(qa)})") from None
             summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
         emit(summary.to_dict()) if as_json else print_summary(summary)
+
+    with_models(db, ctx, summarize_one)
 
 
 @articles_app.command("list")
@@ -285,6 +295,7 @@ def articles_delete(ctx: typer.Context, article_id: str, db: Optional[str] = DbO
 def daemon_status(as_json: bool = JsonOption) -> None:
     """This user's background workers: database, pid, address, whether each answers, its log."""
     from .client import Client, ServerUnavailable
+    from .config import without_password
     from .daemon import records, running, state_dir
 
     found = []
@@ -296,7 +307,7 @@ def daemon_status(as_json: bool = JsonOption) -> None:
                 state = "ready"
             except ServerUnavailable:
                 state = "not answering (loading its models?)"
-        found.append({"database": record.database, "pid": record.pid, "url": record.url, "state": state,
+        found.append({"database": without_password(record.database), "pid": record.pid, "url": record.url, "state": state,
                       "idle_minutes": record.idle_minutes, "record": str(path), "log": record.log})
     if as_json:
         emit(found)
@@ -314,7 +325,7 @@ def daemon_stop(
     every: bool = typer.Option(False, "--all", help="Stop every background worker of this user, whatever its database."),
 ) -> None:
     """Stop the background worker of the database (default: the one commands use), or all of them."""
-    from .config import default_db
+    from .config import default_db, without_password
     from .daemon import database_key, record_path, records, stop
 
     targets = records()
@@ -322,10 +333,10 @@ def daemon_stop(
         key = database_key(db or default_db())
         targets = [(path, record) for path, record in targets if key is not None and path == record_path(key)]
     if not targets:
-        say("No background newsqa worker runs" + ("." if every else f" for {db or default_db()}."))
+        say("No background newsqa worker runs" + ("." if every else f" for {without_password(db or default_db())}."))
     for path, record in targets:
         stopped = stop(path, record)
-        say(f"{'stopped' if stopped else 'could not stop'} the worker for {record.database} (pid {record.pid})")
+        say(f"{'stopped' if stopped else 'could not stop'} the worker for {without_password(record.database)} (pid {record.pid})")
         if not stopped:
             raise typer.Exit(1)
 

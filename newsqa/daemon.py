@@ -44,6 +44,7 @@ PING_TIMEOUT = 0.3  # seconds a live worker has to answer before it counts as st
 START_GRACE = 300.0  # seconds a new worker may take to load the models (a busy machine is slow)
 WAIT_FOR_START = 60.0  # seconds a command waits for a worker that is still loading its models
 STOP_WAIT = 40.0  # gunicorn's graceful timeout is 30 s
+CLIENT_TIMEOUT = 600.0  # seconds for one command's request: a long raw text to summarize takes a while
 HOST = "127.0.0.1"
 
 
@@ -251,7 +252,7 @@ def connect(database: str, models_dir: Path) -> Client | None:
     if record.database != database or record.fingerprint != fingerprint(models_dir):
         stop(path, record)
         return None
-    client = Client(record.url, api_key=record.api_key, database=database)
+    client = Client(record.url, api_key=record.api_key, timeout=CLIENT_TIMEOUT, database=database)
     waited_until = time.monotonic() + WAIT_FOR_START
     while True:
         try:

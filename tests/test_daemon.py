@@ -237,6 +237,42 @@ def test_stale_records_are_removed_and_the_command_runs_here(workers: Workers) -
         mute.wait()
 
 
+HALF_ALIVE = """
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/healthz":
+            self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+        else:
+            self.close_connection = True  # hang up without an answer: a worker going away mid-command
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1].split(":")[1])), Handler)
+print("listening", flush=True)
+server.serve_forever()
+"""
+
+
+def test_a_worker_that_goes_away_mid_command_leaves_the_command_to_this_process(workers: Workers) -> None:
+    w = workers
+    w.home.mkdir()
+    assert daemon.private_folder(w.home / "daemons")
+    port = daemon.free_port()
+    half = subprocess.Popen([sys.executable, "-c", HALF_ALIVE, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert half.stdout.readline().strip() == "listening"
+        w.pids.add(half.pid)
+        record = daemon.Record(url=f"http://127.0.0.1:{port}", pid=half.pid, api_key="k", database=daemon.database_key(w.db),
+                               fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
+        daemon.write_record(w.record_path(), record)
+        result = run_on(w, "ask", "Who?")
+        assert f"no newsqa server answers at {record.url}" in result.stderr and "running in this process instead" in result.stderr
+        assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
+    finally:
+        half.kill()
+        half.wait()
+
+
 @pytest.mark.slow
 def test_no_worker_when_disabled(workers: Workers) -> None:
     w = workers
