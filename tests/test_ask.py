@@ -38,9 +38,9 @@ def test_most_seed_questions_are_answered_correctly(seed_answers):
     results = {q: bool(seed_answers[q]) and is_correct(seed_answers[q][0].text, want) for q, want in ANSWERABLE}
     wrong = {q: (seed_answers[q][0].text if seed_answers[q] else None) for q, ok in results.items() if not ok}
     assert len(ANSWERABLE) >= 25
-    # The shipped reader with its default "margin" scoring gets 23 of these 34 right (22 with the
-    # original per-window "window" scoring); a better reader or scoring must not fall below that.
-    assert sum(results.values()) >= 23, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
+    # The shipped reader (GPU-trained soup, "margin" scoring) gets 29 of these 34 right; the reader
+    # before it got 22-23. One question of slack for arithmetic differences between CPUs.
+    assert sum(results.values()) >= 28, f"{sum(results.values())}/{len(ANSWERABLE)} right; wrong: {wrong}"
 
 
 def test_the_same_question_reworded_gets_the_same_answer(seeded_engine):
@@ -51,10 +51,10 @@ def test_the_same_question_reworded_gets_the_same_answer(seeded_engine):
         got[questions[0]] = [t[0].text if t else None for t in tops]
         consistent += all(t is not None and is_correct(t, expected) for t in got[questions[0]])
     assert len(REWORDINGS) >= 3 and all(len(g) == 3 for g, _ in REWORDINGS)
-    # The shipped reader with the "margin" scoring (and with "window") is right all three ways for 2
-    # of the 4 groups (Lavrov on Venezuela, the troops): "Brussels" for the Sochi questions, "Nicolas
-    # Maduro" for "Who leads the opposition in Venezuela?".
-    assert consistent >= 2, got
+    # The shipped reader is right all three ways for all 4 groups (the reader before it for 2: it
+    # answered "Brussels" to the Sochi questions and "Nicolas Maduro" to "Who leads the opposition
+    # in Venezuela?").
+    assert consistent == len(REWORDINGS), got
 
 
 def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, seed_text):
@@ -69,9 +69,9 @@ def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, se
 def test_questions_the_article_does_not_answer_get_no_answer(seeded_engine):
     answered = {q: [a.text for a in seeded_engine.ask(q)] for q in UNANSWERABLE}
     assert len(UNANSWERABLE) >= 4
-    # The shipped reader leaves 5 of the 6 unanswered ("margin" and "window" scorings); it answers
-    # "What is the name of Pompeo's wife?" with "Michael R. Pompeo" (a confident wrong name).
-    assert sum(not a for a in answered.values()) >= 5, {q: a for q, a in answered.items() if a}
+    # The shipped reader leaves all 6 unanswered (the reader before it answered "What is the name of
+    # Pompeo's wife?" with "Michael R. Pompeo", a confident wrong name).
+    assert all(not a for a in answered.values()), {q: a for q, a in answered.items() if a}
 
 
 def test_article_filter(seeded_engine):
