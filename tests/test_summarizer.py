@@ -226,3 +226,23 @@ def test_daily_mail_summary_quotes_no_furniture(summarize):
     assert summary.sentences[0]["text"].startswith("More than two decades")
     assert any(s["text"].startswith("The former Los Angeles Lakers player") for s in summary.sentences)
     assert "By ." not in summary.text and "Read more" not in summary.text
+
+
+def test_length_prior_follows_the_layout(seed, tmp_path):
+    """Wire copy and long-paragraph copy get their own length prior, and it survives save/load."""
+    from dataclasses import replace
+
+    from newsqa.summarizer import SentenceScorer
+    from newsqa.summarizer.features import featurize
+
+    shipped = get_summarizer(shipped_models_dir())
+    scorer = replace(shipped, length_prior=0.5, wire_length_prior=0.0)
+    scorer.save(tmp_path)
+    loaded = SentenceScorer.load(tmp_path)
+    assert (loaded.length_prior, loaded.wire_length_prior) == (0.5, 0.0)
+    sentences = [s.strip() + "." for s in SEED.read_text(encoding="utf-8").replace("\n", " ").split(". ") if s.strip()][:12]
+    long_paragraphs = Article(id="long", text="\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, 12, 4)))
+    wire, bbc_like = featurize([seed, long_paragraphs], get_embedder())
+    assert loaded.length_prior_for(wire.features) == 0.0
+    assert loaded.length_prior_for(bbc_like.features) == 0.5
+    assert replace(loaded, wire_length_prior=None).length_prior_for(wire.features) == 0.5

@@ -121,7 +121,8 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
     centroid /= np.linalg.norm(centroid) + 1e-9
     to_centroid = vectors @ centroid
     centroid_z = _zscore(to_centroid)
-    if title_vector is not None:
+    wire = float(m > 3 and (prepared.paragraph_count <= 1 or prepared.body_count / prepared.paragraph_count < WIRE_PARAGRAPH_SENTENCES))
+    if title_vector is not None and not wire:  # wire copy is scored without its headline (see WIRE_PARAGRAPH_SENTENCES)
         to_title = vectors @ title_vector
         has_title = np.ones(m, dtype=np.float32)
         title_z = _zscore(to_title)
@@ -135,7 +136,6 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
     is_first = (index == 0).astype(np.float32)
     lead = int(np.argmin(index))  # the first candidate (index 0 unless the article was capped)
     lead_centrality = float(centroid_z[lead]) if m > 1 else 0.0
-    wire = float(m > 3 and (prepared.paragraph_count <= 1 or prepared.body_count / prepared.paragraph_count < WIRE_PARAGRAPH_SENTENCES))
     words_before = np.concatenate([[0.0], np.cumsum(words)[:-1]]) / max(float(words.sum()), 1.0)
     columns = [
         index / max(n - 1, 1),

@@ -43,7 +43,7 @@ def summarize_articles(
     scores, owners, candidates = [], [], []
     for s in scored:
         words = np.array([c.words for c in s.prepared.candidates])
-        score = selection_scores(scorer.probabilities(s.features), words, scorer.length_prior)
+        score = selection_scores(scorer.probabilities(s.features), words, scorer.length_prior_for(s.features))
         if s.query_similarity is not None:
             relevance = query_relevance(query, s.prepared.candidates, s.query_similarity)
             score = (1.0 - scorer.query_weight) * score + scorer.query_weight * relevance

@@ -18,6 +18,8 @@ from ..errors import ModelNotFound
 from .candidates import MAX_CANDIDATES
 from .features import EMBEDDING_DIMENSIONS, FEATURES
 
+WIRE_COLUMN = FEATURES.index("wire_layout")
+
 FEATURE_CLIP = 3.0  # standardized features are clipped: odd sentences must not extrapolate wildly
 SPEC_FILE = "scorer.json"
 WEIGHTS_FILE = "scorer.safetensors"
@@ -41,6 +43,7 @@ class SentenceScorer:
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]
     mmr_lambda: float = 0.9
     length_prior: float = 0.25
+    wire_length_prior: float | None = None  # for wire-layout articles; None: the same as length_prior
     query_weight: float = 0.7
     duplicate_threshold: float = 0.9
     meta: dict[str, Any] | None = None
@@ -53,6 +56,14 @@ class SentenceScorer:
             if i < len(self.layers) - 1:
                 h = np.maximum(h, 0.0)
         return 1.0 / (1.0 + np.exp(-h[:, 0]))
+
+    def length_prior_for(self, features: np.ndarray) -> float:
+        """The length-prior exponent for one article's feature rows: wire copy (the lead carries the
+        news, short sentences count as much as long ones) may take another one than long-paragraph
+        copy such as BBC's, whose references favour long sentences."""
+        if self.wire_length_prior is not None and len(features) and features[0, WIRE_COLUMN] > 0.5:
+            return self.wire_length_prior
+        return self.length_prior
 
     def save(self, path: str | Path) -> None:
         """Write scorer.json (spec and knobs) and scorer.safetensors (arrays): no pickle."""
@@ -73,6 +84,7 @@ class SentenceScorer:
             "output": "sigmoid",
             "mmr_lambda": self.mmr_lambda,
             "length_prior": self.length_prior,
+            "wire_length_prior": self.wire_length_prior,
             "query_weight": self.query_weight,
             "duplicate_threshold": self.duplicate_threshold,
             "max_candidates": MAX_CANDIDATES,
@@ -100,6 +112,7 @@ class SentenceScorer:
             layers=layers,
             mmr_lambda=float(spec["mmr_lambda"]),
             length_prior=float(spec["length_prior"]),
+            wire_length_prior=None if spec.get("wire_length_prior") is None else float(spec["wire_length_prior"]),
             query_weight=float(spec["query_weight"]),
             duplicate_threshold=float(spec["duplicate_threshold"]),
             meta=spec.get("meta", {}),

@@ -1,8 +1,8 @@
 """Train the summarizer's sentence scorer on BBC News Summary and CNN/Daily Mail together, read top
 to bottom in one file.
 
-    python -m newsqa.summarizer.train --data ../shared/data/summarization/bbc_news_summary.jsonl \
-        ../shared/data/summarization/cnndm_sample.jsonl --out models/summarizer
+    python -m newsqa.summarizer.train --embed-only    # fill the embedding cache (resumable)
+    python -m newsqa.summarizer.train --out models/summarizer    # the defaults are the shipped search
 
 Labels. BBC: a sentence is positive if it appears in the article's (extractive) reference. CNN/DM:
 the highlights are written, not extracted, so the positives are the greedy ROUGE oracle: the (at most
@@ -11,7 +11,8 @@ three) sentences that, added one by one, most raise ROUGE-1 + ROUGE-2 F1 against
 Every sentence is embedded once with MiniLM and cached outside the repo (`--cache`), so retraining
 costs minutes. A fixed 20% of each data set, chosen by a hash of the id (`is_held_out`), is never
 trained on or chosen on: `benchmarks/summarize_rouge.py` reports ROUGE on exactly those. The model,
-the weight of the CNN/DM examples, the MMR weight and the length prior are chosen on a validation
+the weight of the CNN/DM examples, the MMR weight and the length priors (one for wire layout, one
+for long paragraphs) are chosen on a validation
 slice of the remaining 80% (ROUGE-1 + ROUGE-2 at 3 sentences on CNN/DM, plus the mean of BBC's at 3
 sentences and at 40%), then refit on all of it.
 """
@@ -31,7 +32,12 @@ import numpy as np
 HELD_OUT_PERCENT = 20
 VALIDATION_PERCENT = 15  # of the training 80%, for choosing the model and the knobs
 DEFAULT_CACHE = Path("/root/newsqa-cache/summarizer")
-DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "summarization"
+# ../shared next to the repository (a clone or /work/main), or two levels up (a worktree under wt/)
+DATA_DIR = next(
+    (p / "shared" / "data" / "summarization" for p in Path(__file__).resolve().parents[2].parents[:2]
+     if (p / "shared" / "data" / "summarization").is_dir()),
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "summarization",
+)
 DEFAULT_DATA = (str(DATA_DIR / "bbc_news_summary.jsonl"), str(DATA_DIR / "cnndm_sample.jsonl"))
 ORACLE_SENTENCES = 3  # CNN/DM positives: the greedy oracle of this many sentences at most
 BUDGETS = {"bbc": ("3", "40%"), "cnndm": ("3",)}  # what each data set is judged on
@@ -263,7 +269,7 @@ def rouge_of(examples: list[Example], scorer, budgets: tuple[str, ...], types=("
             s = ex.scored
             words = np.array([c.words for c in s.prepared.candidates])
             chosen = select_sentences(
-                selection_scores(scorer.probabilities(s.features), words, scorer.length_prior),
+                selection_scores(scorer.probabilities(s.features), words, scorer.length_prior_for(s.features)),
                 s.vectors,
                 words,
                 max_sentences=budget_for(ex.sentences, budget),
@@ -287,33 +293,78 @@ def objective(scores: dict[str, dict[str, dict[str, float]]]) -> float:
     return total
 
 
-def fit(kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, seed: int):
-    """One candidate model: 'logreg:C', 'logreg-hand:C' (no embedding columns) or 'mlp:hidden:alpha'."""
+def fit(kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, seed: int, fitted: dict | None = None):
+    """One candidate model: 'logreg:C', 'logreg-hand:C' (no embedding columns), 'mlp:hidden:alpha'
+    (on the hand-made features), 'mlp-avg:hidden:alpha:k' (k such networks from k seeds, logits
+    averaged) or 'blend:hidden:alpha:k:C:a' (a x that average + (1 - a) x the logit of 'logreg:C').
+    The averages ship as one wider network (`CombinedNetwork`). `fitted` memoizes the parts between
+    calls on the same data."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
     from .features import FEATURES
 
+    fitted = {} if fitted is None else fitted
     name, *args = kind.split(":")
     if name.startswith("logreg") and ((y > 0) & (y < 1)).any():  # soft targets: a row as 1 (weight y) and 0 (1 - y)
         x, y, weights = np.concatenate([x, x]), np.concatenate([np.ones_like(y), np.zeros_like(y)]), np.concatenate([weights * y, weights * (1 - y)])
     if name == "logreg":
-        return LogisticRegression(C=float(args[0]), max_iter=2000).fit(x, y, sample_weight=weights)
+        if kind not in fitted:
+            fitted[kind] = LogisticRegression(C=float(args[0]), max_iter=2000).fit(x, y, sample_weight=weights)
+        return fitted[kind]
     if name == "logreg-hand":  # the same model with zero weight on the embedding
         model = LogisticRegression(C=float(args[0]), max_iter=2000).fit(x[:, : len(FEATURES)], y, sample_weight=weights)
         model.coef_ = np.pad(model.coef_, ((0, 0), (0, x.shape[1] - len(FEATURES))))
         return model
-    # MLPClassifier takes no sample weights: repeat the up-weighted rows instead
-    repeats = np.maximum(np.rint(weights).astype(int), 1)
-    model = MLPClassifier(
-        hidden_layer_sizes=(int(args[0]),),
-        alpha=float(args[1]),
-        early_stopping=True,
-        validation_fraction=0.1,
-        max_iter=200,
-        random_state=seed,
-    )
-    return model.fit(np.repeat(x, repeats, axis=0), np.repeat(y, repeats))
+
+    def network(hidden: str, alpha: str, s: int):
+        key = f"mlp:{hidden}:{alpha}:{s}"
+        if key not in fitted:  # with the embedding columns a network overfits (validation R-1: BBC -1.5, CNN/DM -2)
+            fitted[key] = MLPClassifier(
+                hidden_layer_sizes=(int(hidden),),
+                alpha=float(alpha),
+                early_stopping=True,
+                validation_fraction=0.1,
+                max_iter=200,
+                random_state=s,
+            ).fit(x[:, : len(FEATURES)], y, sample_weight=weights)
+        return fitted[key]
+
+    k = int(args[2]) if name in ("mlp-avg", "blend") else 1
+    networks = [network(args[0], args[1], s) for s in range(seed, seed + k)]
+    if name != "blend":
+        return CombinedNetwork(networks, x.shape[1])
+    linear = fit(f"logreg:{args[3]}", x, y, weights, seed, fitted)
+    return CombinedNetwork(networks, x.shape[1], linear=linear, share=float(args[4]))
+
+
+class CombinedNetwork:
+    """One-hidden-layer networks on the hand-made features with their logits averaged, optionally
+    blended with a logistic regression's logit, written as one wider network over all columns
+    (`coefs_` / `intercepts_` like scikit-learn's, which `to_scorer` ships):
+
+        logit = share x mean_i(network_i logit) + (1 - share) x (w.x + b)
+
+    The linear part rides on two hidden units, relu(w.x + b) - relu(-(w.x + b)) = w.x + b, so the
+    blend is exact. Averaging seeds takes out most of one network's seed-to-seed swing (validation
+    R-1 moved by up to 0.7 between seeds); the linear part keeps what a network unlearns off its
+    training distribution, e.g. the lead of a wire story laid out in paragraphs under a headline
+    (the seed article): the networks alone drop it, the blend keeps it."""
+
+    def __init__(self, networks: list, columns: int, linear=None, share: float = 1.0) -> None:
+        k = len(networks)
+        first = np.concatenate([n.coefs_[0] for n in networks], axis=1)
+        first = np.pad(first, ((0, columns - first.shape[0]), (0, 0)))
+        bias = np.concatenate([n.intercepts_[0] for n in networks])
+        second = share * np.concatenate([n.coefs_[1] for n in networks]) / k
+        out = share * np.mean([n.intercepts_[1] for n in networks], axis=0)
+        if linear is not None:
+            w, b = linear.coef_.T, linear.intercept_
+            first = np.concatenate([first, w, -w], axis=1)
+            bias = np.concatenate([bias, b, -b])
+            second = np.concatenate([second, [[1.0 - share], [share - 1.0]]])
+        self.coefs_ = [first, second]
+        self.intercepts_ = [bias, out]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -321,19 +372,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", nargs="+", default=list(DEFAULT_DATA), help="BBC News Summary and CNN/DM JSONL files")
     parser.add_argument("--out", default="models/summarizer")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder (outside the repo)")
-    parser.add_argument("--models", default="logreg:0.01,logreg:0.1,mlp:32:0.001", help="candidates, comma-separated")
+    parser.add_argument("--models", default="blend:32:0.001:5:0.01:0.5,blend:32:0.001:5:0.01:0.3,logreg:0.01", help="candidates, comma-separated (see `fit`)")
     parser.add_argument("--cnndm-labels", default="oracle", help="CNN/DM targets to try: oracle, soft (per-sentence ROUGE) or mix (their mean); logreg only for soft/mix")
-    parser.add_argument("--cnndm-weights", default="1,3", help="weights of CNN/DM sentences to try (BBC: 1)")
-    parser.add_argument("--lambdas", default="0.95,0.9,0.8", help="MMR weights to try (1.0 would switch MMR off)")
-    parser.add_argument("--length-priors", default="0,0.25,0.5", help="exponents of the sentence-length prior to try")
+    parser.add_argument("--cnndm-weights", default="1", help="weights of CNN/DM sentences to try (BBC: 1)")
+    parser.add_argument("--lambdas", default="0.9", help="MMR weights to try (1.0 would switch MMR off)")
+    parser.add_argument("--length-priors", default="0.25,0.5", help="exponents of the sentence-length prior to try")
+    parser.add_argument("--wire-length-priors", default="0,0.25", help="exponents to try for wire-layout articles ('same': the one above)")
     parser.add_argument("--query-weight", type=float, default=0.7, help="query relevance vs learned score (not trained: no queries in the data)")
     parser.add_argument("--duplicate-threshold", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--cached-only", action="store_true", help="train on the articles already in the cache (embed nothing)")
+    parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop (resumable: rerun to go on)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for embedding (the machine is shared)")
     args = parser.parse_args(argv)
 
-    from ..models import get_embedder
+    from ..models import get_embedder, use_threads
     from .scorer import standardize
+
+    use_threads(args.threads)
 
     started = time.time()
     rows = [row for path in args.data for row in load_rows(path)]
@@ -342,7 +398,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.cached_only:
         train_rows = [r for r in train_rows if cache.has(corpus_texts([r]))]
     else:
-        cache.ensure(corpus_texts(train_rows), get_embedder)
+        augmented = [with_wire_paragraphs(r) for r in train_rows if dataset_of(r) == "cnndm"]
+        cache.ensure(corpus_texts(train_rows + augmented), get_embedder)
+    if args.embed_only:
+        print(f"cache holds every training text ({len(cache.vectors)} vectors) in {time.time() - started:.0f} s")
+        return
 
     examples = build_examples(train_rows, cache)
     fit_set = [e for e in examples if not is_validation(e.row["id"])]
@@ -360,29 +420,33 @@ def main(argv: list[str] | None = None) -> None:
         return x, y, w
 
     knobs = {"query_weight": args.query_weight, "duplicate_threshold": args.duplicate_threshold}
+    length_priors = [float(v) for v in args.length_priors.split(",")]
+    wire_priors = [None] if args.wire_length_priors == "same" else [float(v) for v in args.wire_length_priors.split(",")]
+    priors = [(p, w) for p in length_priors for w in wire_priors]
     best = None
     for labels, weight in ((k, float(v)) for k in args.cnndm_labels.split(",") for v in args.cnndm_weights.split(",")):
         x_fit, y_fit, w_fit = matrix(fit_set, weight, labels)
         mean, scale = x_fit.mean(axis=0), x_fit.std(axis=0) + 1e-6
+        fitted: dict = {}
         for kind in args.models.split(","):
             if labels != "oracle" and not kind.startswith("logreg"):
                 continue
-            model = fit(kind, standardize(x_fit, mean, scale), y_fit, w_fit, args.seed)
+            model = fit(kind, standardize(x_fit, mean, scale), y_fit, w_fit, args.seed, fitted)
             for lam in (float(v) for v in args.lambdas.split(",")):
-                for prior in (float(v) for v in args.length_priors.split(",")):
-                    scorer = to_scorer(model, mean, scale, mmr_lambda=lam, length_prior=prior, **knobs)
+                for prior, wire_prior in priors:
+                    scorer = to_scorer(model, mean, scale, mmr_lambda=lam, length_prior=prior, wire_length_prior=wire_prior, **knobs)
                     scores = {d: rouge_of(items, scorer, BUDGETS[d]) for d, items in validation.items() if items}
                     total = objective(scores)
                     print(
-                        f"{kind:16s} {labels} cnndm_weight={weight:g} lambda={lam:.2f} length_prior={prior:.2f} objective={total:.4f}  "
+                        f"{kind:16s} {labels} cnndm_weight={weight:g} lambda={lam:.2f} length_prior={prior:.2f} wire_length_prior={wire_prior} objective={total:.4f}  "
                         + "  ".join(f"{d}@{b}: R1 {s['rouge1']:.4f} R2 {s['rouge2']:.4f}" for d, by in scores.items() for b, s in by.items()),
                         flush=True,
                     )
                     if best is None or total > best[0]:
-                        best = (total, kind, labels, weight, lam, prior, scores)
+                        best = (total, kind, labels, weight, lam, prior, wire_prior, scores)
 
-    _, kind, labels, weight, lam, prior, val_scores = best
-    print(f"chosen: {kind} {labels} cnndm_weight={weight:g} lambda={lam} length_prior={prior} -> refit on all {len(examples)} training articles")
+    _, kind, labels, weight, lam, prior, wire_prior, val_scores = best
+    print(f"chosen: {kind} {labels} cnndm_weight={weight:g} lambda={lam} length_prior={prior} wire_length_prior={wire_prior} -> refit on all {len(examples)} training articles")
     x_all, y_all, w_all = matrix(examples, weight, labels)
     mean, scale = x_all.mean(axis=0), x_all.std(axis=0) + 1e-6
     model = fit(kind, standardize(x_all, mean, scale), y_all, w_all, args.seed)
@@ -399,7 +463,7 @@ def main(argv: list[str] | None = None) -> None:
         "data": [Path(p).name for p in args.data],
         "seed": args.seed,
     }
-    scorer = to_scorer(model, mean, scale, mmr_lambda=lam, length_prior=prior, meta=meta, **knobs)
+    scorer = to_scorer(model, mean, scale, mmr_lambda=lam, length_prior=prior, wire_length_prior=wire_prior, meta=meta, **knobs)
     scorer.save(args.out)
     print(f"saved {args.out} in {time.time() - started:.0f} s")
 
