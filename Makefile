@@ -31,7 +31,7 @@ serve: $(VENV)/.installed
 	$(VENV)/bin/newsqa serve
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	NEWSQA_DAEMON=0 $(PY) -m pytest
 
 # Re-run the commands shown in README.md and write their output into it (CI checks they match).
 readme: $(VENV)/.installed

@@ -16,13 +16,15 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
 
 app = typer.Typer(help="Answer questions about news articles and summarize them.", no_args_is_help=True, add_completion=False)
 articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
 app.add_typer(articles_app, name="articles")
+daemon_app = typer.Typer(help="The background worker that keeps the models loaded for ask, search and summarize.", no_args_is_help=True)
+app.add_typer(daemon_app, name="daemon")
 
 DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB",
                         help="SQLite file or sqlite:///path, or a postgresql://... URL (default: $NEWSQA_HOME/newsqa.sqlite3).")
@@ -55,9 +57,13 @@ def options(
     threads: Optional[int] = typer.Option(
         None, "--threads", min=0, envvar="NEWSQA_THREADS",
         help="Torch threads per process (0: one per core). Default 1: faster on a busy machine, see README."),
+    daemon: bool = typer.Option(
+        True, "--daemon/--no-daemon", envvar="NEWSQA_DAEMON",
+        help="Send ask/search/summarize to a background worker that keeps the models loaded, starting one "
+             "when none runs (`newsqa daemon --help`); NEWSQA_DAEMON=0 is --no-daemon."),
 ) -> None:
     """Answer questions about news articles and summarize them."""
-    ctx.obj = {"server": server}
+    ctx.obj = {"server": server, "daemon": daemon}
     if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
         os.environ["NEWSQA_THREADS"] = str(threads)
 
@@ -79,8 +85,60 @@ def engine(db: Optional[str], ctx: typer.Context | None = None):
     return NewsQA(db)
 
 
+def with_models(db: Optional[str], ctx: typer.Context, work: Callable[[Any], None]) -> None:
+    """Run `work(qa)` for a command that loads models (ask, search, summarize).
+
+    Without a configured server it goes to this user's background worker for the database when one
+    runs (newsqa/daemon.py); else it runs here, and once it has succeeded a worker is started for
+    the next command, unless --no-daemon / NEWSQA_DAEMON=0, or the database is `:memory:`. `work`
+    prints only after its last engine call, so a worker that stops halfway leaves nothing printed
+    twice when the command runs again here."""
+    database, models_dir = background_target(db, ctx)
+    if database is not None:
+        from .client import ServerUnavailable
+        from .daemon import connect
+
+        client = connect(database, models_dir)
+        if client is not None:
+            try:
+                return work(client)
+            except ServerUnavailable as exc:  # it stopped between the check and the request
+                say(f"note: {exc}; running in this process instead", err=True)
+    work(engine(db, ctx))
+    if database is not None:
+        start_background_worker(database, models_dir)
+
+
+def background_target(db: Optional[str], ctx: typer.Context) -> tuple[Optional[str], Path]:
+    """(database key, models folder) when this command may use a background worker, else (None, ...)."""
+    from .config import default_db, shipped_models_dir
+    from .daemon import database_key, disabled_by_env, supported
+
+    models_dir = shipped_models_dir()
+    obj = ctx.obj or {}
+    if obj.get("server") or not obj.get("daemon", True) or disabled_by_env() or not supported():
+        return None, models_dir
+    return database_key(db or default_db()), models_dir
+
+
+def start_background_worker(database: str, models_dir: Path) -> None:
+    """Start a worker for `database` (after the command's output) and say so once, on stderr."""
+    from .daemon import spawn
+
+    try:
+        record = spawn(database, models_dir)
+    except OSError as exc:  # the command itself succeeded: a worker is only a speed-up
+        say(f"note: could not start a background newsqa worker ({exc})", err=True)
+        return
+    if record is not None:
+        say(f"started a background newsqa worker (pid {record.pid}) for faster answers; it stops after "
+            f"{record.idle_minutes:g} min idle; NEWSQA_DAEMON=0 disables it; `newsqa daemon stop`", err=True)
+
+
 def where(qa) -> str:
     """The database (or server) a command works on, for messages."""
+    if getattr(qa, "database", None):  # a local background worker: the database is what matters
+        return f"the database {qa.database}"
     return f"the server at {qa.url}" if hasattr(qa, "url") else f"the database {qa.settings.db_path}"
 
 
@@ -141,10 +199,13 @@ def ask(
     as_json: bool = JsonOption,
 ) -> None:
     """Answer QUESTION from the stored articles, with the exact place each answer came from."""
-    qa = engine(db, ctx)
-    require_articles(qa)
-    answers = qa.ask(question, top_k=top_k, article_ids=article or None)
-    emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
+
+    def answer(qa) -> None:
+        require_articles(qa)
+        answers = qa.ask(question, top_k=top_k, article_ids=article or None)
+        emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
+
+    with_models(db, ctx, answer)
 
 
 @app.command()
@@ -158,14 +219,17 @@ def search(
     as_json: bool = JsonOption,
 ) -> None:
     """Passages most relevant to QUERY."""
-    qa = engine(db, ctx)
-    require_articles(qa)
-    hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
-    if as_json:
-        emit([h.to_dict() for h in hits])
-        return
-    for h in hits:
-        say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+
+    def find(qa) -> None:
+        require_articles(qa)
+        hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
+        if as_json:
+            emit([h.to_dict() for h in hits])
+            return
+        for h in hits:
+            say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+
+    with_models(db, ctx, find)
 
 
 @app.command()
@@ -182,16 +246,18 @@ def summarize(
     from .articles import read_file
     from .errors import ArticleNotFound
 
-    qa = engine(db, ctx)
-    if Path(target).is_file():
-        summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
-    else:
-        try:
-            qa.get_article(target)
-        except ArticleNotFound:
-            raise ArticleNotFound(f"no file or stored article named {target!r} (in {where(qa)})") from None
-        summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
-    emit(summary.to_dict()) if as_json else print_summary(summary)
+    def summarize_one(qa) -> None:
+        if Path(target).is_file():
+            summary = qa.summarize(text=read_file(Path(target))[0].text, max_sentences=sentences, max_words=words, query=query)
+        else:
+            try:
+                qa.get_article(target)
+            except ArticleNotFound:
+                raise ArticleNotFound(f"no file or stored article named {target!r} (in {where(qa)})") from None
+            summary = qa.summarize(article_id=target, max_sentences=sentences, max_words=words, query=query)
+        emit(summary.to_dict()) if as_json else print_summary(summary)
+
+    with_models(db, ctx, summarize_one)
 
 
 @articles_app.command("list")
@@ -223,6 +289,56 @@ def articles_delete(ctx: typer.Context, article_id: str, db: Optional[str] = DbO
     """Delete a stored article and its passages."""
     engine(db, ctx).delete_article(article_id)
     say(f"deleted {article_id}")
+
+
+@daemon_app.command("status")
+def daemon_status(as_json: bool = JsonOption) -> None:
+    """This user's background workers: database, pid, address, whether each answers, its log."""
+    from .client import Client, ServerUnavailable
+    from .config import without_password
+    from .daemon import records, running, state_dir
+
+    found = []
+    for path, record in records():
+        state = "not running"
+        if running(record):
+            try:
+                Client(record.url, api_key=record.api_key).ping(timeout=1.0)
+                state = "ready"
+            except ServerUnavailable:
+                state = "not answering (loading its models?)"
+        found.append({"database": without_password(record.database), "pid": record.pid, "url": record.url, "state": state,
+                      "idle_minutes": record.idle_minutes, "record": str(path), "log": record.log})
+    if as_json:
+        emit(found)
+        return
+    if not found:
+        say(f"No background newsqa worker runs (records live in {state_dir()}).")
+    for w in found:
+        say(f"{w['database']}: pid {w['pid']} at {w['url']}, {w['state']}; stops after {w['idle_minutes']:g} min idle\n"
+            f"    record {w['record']}\n    log {w['log']}")
+
+
+@daemon_app.command("stop")
+def daemon_stop(
+    db: Optional[str] = DbOption,
+    every: bool = typer.Option(False, "--all", help="Stop every background worker of this user, whatever its database."),
+) -> None:
+    """Stop the background worker of the database (default: the one commands use), or all of them."""
+    from .config import default_db, without_password
+    from .daemon import database_key, record_path, records, stop
+
+    targets = records()
+    if not every:
+        key = database_key(db or default_db())
+        targets = [(path, record) for path, record in targets if key is not None and path == record_path(key)]
+    if not targets:
+        say("No background newsqa worker runs" + ("." if every else f" for {without_password(db or default_db())}."))
+    for path, record in targets:
+        stopped = stop(path, record)
+        say(f"{'stopped' if stopped else 'could not stop'} the worker for {without_password(record.database)} (pid {record.pid})")
+        if not stopped:
+            raise typer.Exit(1)
 
 
 @app.command("copy")

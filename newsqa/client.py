@@ -31,10 +31,11 @@ class ServerUnavailable(NewsQAError):
 class Client:
     """Talks to the newsqa REST API at `url` (e.g. http://127.0.0.1:8000)."""
 
-    def __init__(self, url: str, api_key: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(self, url: str, api_key: str | None = None, timeout: float = 120.0, database: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.api_key = api_key
         self.timeout = timeout
+        self.database = database  # the database the server works on, when the caller knows it (a local worker)
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"

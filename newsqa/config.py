@@ -67,3 +67,14 @@ class Settings:
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core
+
+
+def without_password(db: str) -> str:
+    """A database setting fit to show: a PostgreSQL URL's password is masked."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(db))
+    if parts.scheme.startswith("postgres") and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    return str(db)

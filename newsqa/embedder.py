@@ -30,8 +30,9 @@ class Embedder:
     def __init__(self, model_dir: str | Path | None = None, batch_size: int = 16, bf16: bool | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
-        from .reader_io import base_encoder_dir
+        from .reader_io import base_encoder_dir, quiet_transformers
 
+        quiet_transformers()  # sentence-transformers loads through transformers, which shows a progress bar
         self.model = SentenceTransformer(str(model_dir or base_encoder_dir()), device="cpu", local_files_only=True)
         self.bf16 = native_bf16() if bf16 is None else bf16
         if self.bf16:

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import articles as sources
 from . import budget, models, retriever
-from .config import Settings
+from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .store import Store, open_store
@@ -101,7 +101,7 @@ class NewsQA:
         meta = read_meta(reader_dir)
         scoring, threshold = self._answering(meta)
         return {
-            "database": _without_password(self.settings.db_path),
+            "database": without_password(self.settings.db_path),
             "articles": self.count_articles(),
             "models": {
                 "reader": {"path": str(reader_dir), "precision": self.settings.reader_precision,
@@ -449,17 +449,6 @@ def _sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tup
     """For each passage, the (lo, hi) range of the sentences it is made of (passages tile sentences)."""
     starts = [s.start for s in sentences]
     return [(bisect_left(starts, p.start), bisect_right(starts, p.end - 1)) for p in passages]
-
-
-def _without_password(db: str) -> str:
-    """A database setting fit to show: a PostgreSQL URL's password is masked."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(str(db))
-    if parts.scheme.startswith("postgres") and parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
-    return str(db)
 
 
 def _version(distribution: str) -> str | None:

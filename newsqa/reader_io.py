@@ -53,13 +53,20 @@ def reader_weights(model_dir: Path) -> dict[str, torch.Tensor]:
     return state
 
 
+def quiet_transformers() -> None:
+    """No warnings (the unused pooler) and no "Loading weights" progress bars from transformers:
+    a command's stderr is for the user's own messages."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def load_model(model_dir: Path) -> torch.nn.Module:
     """The transformers `AutoModelForQuestionAnswering` of a reader folder, in fp32 and eval mode."""
     from transformers import AutoConfig, AutoModelForQuestionAnswering
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()  # no warnings about the unused pooler, no progress bars
-    hf_logging.disable_progress_bar()
+    quiet_transformers()
     model_dir = Path(model_dir)
     state = {k: v.float() for k, v in reader_weights(model_dir).items()}
     model = AutoModelForQuestionAnswering.from_config(AutoConfig.from_pretrained(model_dir))

@@ -32,7 +32,8 @@ NEWSQA = Path(sys.executable).with_name("newsqa")
 def run(command: str, home: Path) -> str:
     """The stdout of one `$ newsqa ...` line, run in `home` as a user would type it."""
     env = {k: v for k, v in os.environ.items() if k not in ("NEWSQA_URL", "NEWSQA_DB")}
-    env.update({"NEWSQA_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "100"})
+    env.update({"NEWSQA_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "100",
+                "NEWSQA_DAEMON": "0"})  # no background worker left running in a deleted folder
     args = shlex.split(command.removeprefix("$ "))
     done = subprocess.run([str(NEWSQA), *args[1:]], cwd=home, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:

@@ -19,6 +19,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# No `newsqa` command started by a test leaves a background worker behind: the tests of the worker
+# (tests/test_daemon.py) turn it on for their own commands, and stop what they start.
+os.environ["NEWSQA_DAEMON"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"

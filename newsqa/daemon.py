@@ -1,0 +1,314 @@
+"""The background worker: a private `newsqa serve` per user and database that keeps the models loaded.
+
+Importing torch, transformers and sentence-transformers costs seconds before a command can load a
+model. Like gradle's or bazel's daemons, the CLI's read commands (`ask`, `search`, `summarize`)
+therefore go through a local worker when one runs for their database, and otherwise run in their
+own process and start one, so that the next command answers in a fraction of a second.
+
+A worker is `newsqa serve` with one gunicorn worker process on 127.0.0.1 and a free port, with a
+fresh random API key (so that other users of the machine cannot read the articles through it),
+started detached (its own session, output to a log file). It exits after NEWSQA_DAEMON_IDLE_MINUTES
+(default 10) without requests. Its record, a JSON file readable by this user only, sits in
+`$NEWSQA_HOME/daemons/` next to its log: URL, pid, API key, database, and the fingerprint of the
+code and model files it runs. A record that does not match the caller (another newsqa version or
+install, other model files) is stopped and replaced; one whose process is gone, or that does not
+answer in time, is removed and the command runs in its own process.
+
+Standard library only: deciding where a command runs must not cost an import of numpy or torch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .client import Client, ServerUnavailable
+from .config import PACKAGE_DIR, default_home
+
+DISABLE_ENV = "NEWSQA_DAEMON"  # 0/false/no/off: never use or start a worker (also `newsqa --no-daemon`)
+IDLE_ENV = "NEWSQA_DAEMON_IDLE_MINUTES"
+RECORD_ENV = "NEWSQA_DAEMON_RECORD"  # set in a worker's environment: the record it removes on exit
+DEFAULT_IDLE_MINUTES = 10.0
+PING_TIMEOUT = 0.3  # seconds a live worker has to answer before it counts as stale
+START_GRACE = 300.0  # seconds a new worker may take to load the models (a busy machine is slow)
+WAIT_FOR_START = 60.0  # seconds a command waits for a worker that is still loading its models
+STOP_WAIT = 40.0  # gunicorn's graceful timeout is 30 s
+CLIENT_TIMEOUT = 600.0  # seconds for one command's request: a long raw text to summarize takes a while
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Record:
+    """What the CLI needs to find, trust and stop a worker."""
+
+    url: str
+    pid: int
+    api_key: str
+    database: str
+    fingerprint: dict[str, Any]
+    started: float  # time.time() when it was started
+    idle_minutes: float
+    log: str
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+
+def disabled_by_env() -> bool:
+    return os.environ.get(DISABLE_ENV, "").strip().lower() in ("0", "false", "no", "off")
+
+
+def supported() -> bool:
+    """Workers need POSIX sessions and signals."""
+    return os.name == "posix"
+
+
+def idle_minutes() -> float:
+    value = os.environ.get(IDLE_ENV, "").strip()
+    try:
+        return float(value) if value else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+
+
+def database_key(db: str) -> str | None:
+    """The database setting in one canonical form (SQLite: an absolute file path), or None for a
+    database no other process can open (`:memory:`)."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return db
+    path = db[len("sqlite:///"):] if db.startswith("sqlite:///") else db
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return None
+    return str(Path(path).expanduser().resolve())
+
+
+def state_dir() -> Path:
+    """Where records and logs live: `$NEWSQA_HOME/daemons` (the per-user data folder by default)."""
+    return default_home() / "daemons"
+
+
+def record_path(database: str) -> Path:
+    return state_dir() / f"{hashlib.sha256(database.encode('utf-8')).hexdigest()[:16]}.json"
+
+
+def fingerprint(models_dir: Path) -> dict[str, Any]:
+    """What a worker must share with the command it answers for: the same newsqa code (version,
+    install, Python environment, newest source file) and the same model files (path, size, mtime)."""
+
+    def stamp(path: Path) -> list[int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns]
+
+    sources = [PACKAGE_DIR] + ([PACKAGE_DIR.parent / "server"] if not (PACKAGE_DIR / "server").is_dir() else [])
+    newest = max((p.stat().st_mtime_ns for folder in sources if folder.is_dir() for p in folder.rglob("*.py")), default=0)
+    from . import __version__
+
+    models_dir = Path(models_dir).resolve()
+    return {
+        "newsqa": __version__, "package": str(PACKAGE_DIR), "environment": sys.prefix, "code_mtime_ns": newest,
+        "models": str(models_dir),
+        "reader": stamp(models_dir / "reader" / "model.safetensors"),
+        "summarizer": stamp(models_dir / "summarizer" / "scorer.safetensors"),
+    }
+
+
+# -- the record file ----------------------------------------------------------------------------
+
+
+def private_folder(folder: Path) -> bool:
+    """Create `folder` (mode 0700) if needed; True when it belongs to this user and nobody else can
+    write into it, the only case where a record found there can be trusted."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def read_record(path: Path) -> Record | None:
+    """The record at `path`, if it is this user's own private file and well formed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        with os.fdopen(fd, "r", encoding="utf-8") as f:
+            fd = -1
+            return Record(**json.load(f))
+    except (OSError, ValueError, TypeError):
+        return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_record(path: Path, record: Record) -> None:
+    """Write atomically, readable by this user only (it holds the worker's API key)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(asdict(record), f)
+    os.replace(tmp, path)
+
+
+def forget(path: Path, pid: int) -> None:
+    """Remove the record at `path` if it still names process `pid` (a newer worker's is kept)."""
+    record = read_record(path)
+    if record is not None and record.pid == pid:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def records() -> list[tuple[Path, Record]]:
+    """Every worker record of this user."""
+    folder = state_dir()
+    if not folder.is_dir():
+        return []
+    found = ((path, read_record(path)) for path in sorted(folder.glob("*.json")))
+    return [(path, record) for path, record in found if record is not None]
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock next to `path`, so two commands never start two workers for one database."""
+    import fcntl
+
+    fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+# -- the worker process -------------------------------------------------------------------------
+
+
+def running(record: Record) -> bool:
+    """True when the record's process exists and is that worker (not a reused pid): on Linux its
+    command line must bind the record's port."""
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: not ours
+        return False
+    cmdline = Path(f"/proc/{record.pid}/cmdline")
+    if not Path("/proc/self/cmdline").exists():
+        return True
+    try:
+        return f"{HOST}:{record.port}".encode() in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def stop(path: Path, record: Record, wait: float = STOP_WAIT) -> bool:
+    """Stop the worker (SIGTERM: gunicorn finishes the request in hand) and remove its record.
+    True when it has exited within `wait` seconds."""
+    if running(record):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(record.pid, signal.SIGTERM)
+        deadline = time.monotonic() + wait
+        while running(record) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    forget(path, record.pid)
+    return not running(record)
+
+
+def connect(database: str, models_dir: Path) -> Client | None:
+    """A client of the live worker for `database` that runs this code and these models, or None.
+
+    A record whose process is gone is removed; a worker that runs other code or models is stopped;
+    one still loading its models (younger than START_GRACE) is waited for, up to WAIT_FOR_START
+    seconds; one that does not answer within PING_TIMEOUT after that is stopped and removed."""
+    path = record_path(database)
+    if not private_folder(path.parent):
+        return None
+    record = read_record(path)
+    if record is None:
+        return None
+    if not running(record):
+        forget(path, record.pid)
+        return None
+    if record.database != database or record.fingerprint != fingerprint(models_dir):
+        stop(path, record)
+        return None
+    client = Client(record.url, api_key=record.api_key, timeout=CLIENT_TIMEOUT, database=database)
+    waited_until = time.monotonic() + WAIT_FOR_START
+    while True:
+        try:
+            client.ping(timeout=PING_TIMEOUT)
+            return client
+        except ServerUnavailable:
+            pass
+        if not running(record):
+            forget(path, record.pid)
+            return None
+        if time.time() - record.started > START_GRACE:  # stale: loaded long ago, does not answer
+            stop(path, record, wait=2.0)
+            return None
+        if time.monotonic() > waited_until:  # still loading: leave it be, run this command here
+            return None
+        time.sleep(0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def worker_environment(database: str, api_key: str, path: Path, minutes: float) -> dict[str, str]:
+    """The caller's environment (model and thread settings included), pointed at `database`, with
+    the library's own limits instead of a public server's: a worker serves one user's CLI."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NEWSQA_URL", "NEWSQA_CORS_ORIGINS")}
+    env.update({
+        "NEWSQA_DB": database, "NEWSQA_API_KEY": api_key, RECORD_ENV: str(path), IDLE_ENV: str(minutes),
+        "NEWSQA_WORKERS": "1", "NEWSQA_WORKER_THREADS": "4",
+        "NEWSQA_MAX_ARTICLE_CHARS": "2000000", "NEWSQA_MAX_BODY": str(32 * 1024 * 1024), "NEWSQA_REQUEST_TIMEOUT": "3600",
+    })
+    return env
+
+
+def spawn(database: str, models_dir: Path) -> Record | None:
+    """Start a worker for `database` unless one is already there; its record, or None when none
+    was started (one runs already, or the state folder is not private to this user)."""
+    path = record_path(database)
+    if not private_folder(path.parent):
+        return None
+    with locked(path):
+        current = read_record(path)
+        if current is not None and running(current):
+            return None  # another command started one meanwhile
+        port, api_key, minutes = free_port(), secrets.token_urlsafe(32), idle_minutes()
+        log = path.with_suffix(".log")
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "newsqa", "serve", "--host", HOST, "--port", str(port), "--workers", "1"],
+                env=worker_environment(database, api_key, path, minutes), cwd=path.parent,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+            )
+        record = Record(url=f"http://{HOST}:{port}", pid=process.pid, api_key=api_key, database=database,
+                        fingerprint=fingerprint(models_dir), started=time.time(), idle_minutes=minutes, log=str(log))
+        write_record(path, record)
+        return record
