@@ -42,6 +42,20 @@ def test_loss_falls_checkpoints_and_resumes(tmp_path):
     assert again["steps"] == 8 and len(again["losses"]) == 2  # continued from step 6, not from 0
 
 
+def test_a_time_budget_shortens_the_schedule_to_fit(tmp_path):
+    """On a lent GPU the run must end (LR decayed, model exported) inside the lease, whatever the speed."""
+    import time
+
+    data = tiny_squad(tmp_path / "tiny.json")
+    cfg = TrainConfig(data=[str(data)], out=str(tmp_path / "run"), epochs=10_000, batch_size=5, lr=1e-4, warmup=0.0,
+                      held_out=0.0, eval_limit=0, checkpoint_minutes=60, exclude=[], time_budget_minutes=0.05, budget_refit_steps=3)
+    began = time.perf_counter()
+    result = train(cfg)
+    assert 3 < result["steps"] < 10_000  # cut to what fits in 3 seconds, not the 10,000 steps asked for
+    assert time.perf_counter() - began < 60
+    assert (tmp_path / "run" / "best" / "model.safetensors").exists()
+
+
 def test_held_out_slice_is_whole_paragraphs_and_eval_reader_scores_it(tmp_path):
     from typer.testing import CliRunner
 
@@ -102,3 +116,28 @@ def test_distractors_are_other_paragraphs_of_the_article_without_the_answer():
     assert all(d.paragraph_key.split(":")[1] == "a" and "Sochi" not in d.context for d in out if "Sochi" in d.question or "Lavrov" in d.question)
     assert add_distractors(examples, share=1.0, seed=1) == out  # deterministic (training resumes on it)
     assert add_distractors(examples, share=0.0, seed=1) == []
+
+
+def test_gpu_shards_round_trip_the_shipped_reader(tmp_path):
+    """scripts/gpu/shards.py splits a trained reader under the device tool's 16 MiB file limit and
+    joins it back into a reader folder with the same tensors."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    root = Path(__file__).resolve().parents[1]
+    run = tmp_path / "run"
+    shutil.copytree(root / "models" / "reader", run / "best")
+    (run / "history.jsonl").write_text('{"step": 1}\n')
+    script = root / "scripts" / "gpu" / "shards.py"
+    subprocess.run([sys.executable, str(script), "pack", str(run), str(tmp_path / "out"), "a"], check=True)
+    parts = sorted((tmp_path / "out").glob("a.part*.safetensors"))
+    assert len(parts) == 2 and all(p.stat().st_size < 16 * 2**20 for p in parts)
+    subprocess.run([sys.executable, str(script), "unpack", str(tmp_path / "out"), "a", str(tmp_path / "back")], check=True)
+    before, after = load_file(str(run / "best" / "model.safetensors")), load_file(str(tmp_path / "back" / "best" / "model.safetensors"))
+    assert before.keys() == after.keys() and all((before[k] == after[k]).all() for k in before)
+    assert (tmp_path / "back" / "history.jsonl").read_text() == '{"step": 1}\n'
+    assert Reader(tmp_path / "back" / "best").answer("Where did Lavrov meet Pompeo?", CONTEXT)

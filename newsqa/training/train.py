@@ -55,7 +55,8 @@ class TrainConfig:
     eval_precision: str = "auto"  # the reader's precision in held-out evaluation (auto: bf16 where the CPU has it)
     snapshots: bool = False  # keep every evaluated model in snapshots/step-N (for a soup of the last few)
     max_steps: int = 0  # stop early after this many steps (0: run all epochs)
-    time_budget_minutes: float = 0.0  # shorten the schedule (LR decay included) to end within this, refitted every 200 steps
+    time_budget_minutes: float = 0.0  # shorten the schedule (LR decay included) to end within this training time
+    budget_refit_steps: int = 200  # with a time budget: refit the schedule to the measured step time this often
     limit_examples: int = 0  # use only this many training examples (0: all), for smoke runs
     resume: bool = False
     threads: int = 0
@@ -227,7 +228,7 @@ def train(cfg: TrainConfig) -> dict:
         loss_count += 1
         bar.update(1)
         bar.set_postfix(loss=f"{loss_sum / loss_count:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
-        if cfg.time_budget_minutes and (step - first_step) % 200 == 0:  # refit the schedule to the time left
+        if cfg.time_budget_minutes and (step - first_step) % cfg.budget_refit_steps == 0:  # refit the schedule to the time left
             spent = time.time() - started
             fits = max(step + 1, min(full_schedule, step + int((cfg.time_budget_minutes * 60 - spent) / (spent / (step - first_step)))))
             if abs(fits - total_steps) > 0.02 * total_steps:
