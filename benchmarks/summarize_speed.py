@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from newsqa import NewsQA  # noqa: E402
+from newsqa import NewsQA, Settings  # noqa: E402
 from newsqa.config import shipped_models_dir  # noqa: E402
 from newsqa.models import get_embedder, get_summarizer  # noqa: E402
 from newsqa.summarizer import summarize_articles  # noqa: E402
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--long-runs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: newsqa's default, NEWSQA_THREADS or 1)")
     args = parser.parse_args(argv)
     if args.threads:
         import torch
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
 
     words = len(seed.text.split())
     with tempfile.TemporaryDirectory() as tmp:
-        qa = NewsQA(Path(tmp) / "speed.sqlite3")
+        qa = NewsQA(Path(tmp) / "speed.sqlite3", Settings(threads=args.threads) if args.threads else Settings())
         stored = qa.add_article(seed.text)
         for label, kw in (("generic, 3 sentences", {}), ("query 'Venezuela'", {"query": "Venezuela"})):
             report(f"stored seed article ({words} words), NewsQA.summarize(article_id=...), {label}",
