@@ -82,19 +82,27 @@ def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
 
 
+def alternating_asks(engines: dict[str, NewsQA], questions: list[str], repeats: int, rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per warm `ask`, per engine, the engines taking turns in `rounds` rounds each, so
+    that a change in the machine's load falls on all of them alike."""
+    for qa in engines.values():
+        time_asks(qa, questions, 3)  # warm
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for r in range(rounds * len(engines)):
+        name = list(engines)[r % len(engines)]
+        for i in range(repeats // rounds):
+            began = time.perf_counter()
+            engines[name].ask(questions[i % len(questions)])
+            times[name].append(1000 * (time.perf_counter() - began))
+    return times
+
+
 def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) -> None:
     """Warm `ask` on the seed article, SQLite vs PostgreSQL, in alternating rounds."""
     engines = {"sqlite": NewsQA(tmp / "seed.sqlite3"), "postgres": NewsQA(schema_database(postgres, "ask_latency_seed"))}
-    times: dict[str, list[float]] = {name: [] for name in engines}
     for qa in engines.values():
         qa.ingest([SEED])
-        time_asks(qa, SEED_QUESTIONS, 3)  # warm
-    for r in range(rounds * 2):
-        name = list(engines)[r % 2]
-        for i in range(repeats // rounds):
-            began = time.perf_counter()
-            engines[name].ask(SEED_QUESTIONS[i % len(SEED_QUESTIONS)])
-            times[name].append(1000 * (time.perf_counter() - began))
+    times = alternating_asks(engines, SEED_QUESTIONS, repeats, rounds)
     print(f"load average {load_average()}")
     print("| backend | ask p50 (ms) | ask p95 (ms) | asks |\n|---|---|---|---|")
     for name, t in times.items():
@@ -128,15 +136,7 @@ def compare_readers(readers: list[Path], bbc: Path, bbc_articles: int, repeats: 
     load_before = load_average()
     for corpus, db, questions in (("seed article", "seed.sqlite3", SEED_QUESTIONS), ("BBC corpus", "bbc.sqlite3", BBC_QUESTIONS)):
         engines = {str(r): NewsQA(tmp / db, Settings(models_dir=models_with_reader(r, tmp / f"models-{i}-{db}"))) for i, r in enumerate(readers)}
-        times: dict[str, list[float]] = {name: [] for name in engines}
-        for qa in engines.values():
-            time_asks(qa, questions, 3)  # warm
-        for r in range(rounds * len(engines)):
-            name = list(engines)[r % len(engines)]
-            for i in range(repeats // rounds):
-                began = time.perf_counter()
-                engines[name].ask(questions[i % len(questions)])
-                times[name].append(1000 * (time.perf_counter() - began))
+        times = alternating_asks(engines, questions, repeats, rounds)
         passages = next(iter(engines.values())).store.count_passages()
         print(f"\n{corpus} ({passages} passages), reader precision {next(iter(engines.values())).settings.reader_precision}")
         print("| reader | ask p50 (ms) | ask p95 (ms) | asks | p50 / first |\n|---|---|---|---|---|")

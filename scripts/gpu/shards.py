@@ -18,8 +18,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from newsqa.reader_io import WORD_EMBEDDINGS
+
 ROOT = Path(__file__).resolve().parents[2]
-WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 
 
 def pack(run: Path, out: Path, name: str) -> None:
