@@ -17,7 +17,12 @@ that a change in the machine's load hits both alike.
     python benchmarks/ask_latency.py --compare-readers OLD_READER_DIR models/reader [--repeats 40] [--bbc-articles N]
 
 times warm `ask` with each reader folder (old against new: the first is the baseline) on the seed
-article and over the BBC corpus (ingested once, shared), in alternating rounds.
+article and over the BBC corpus (ingested once, shared), in alternating rounds;
+
+    python benchmarks/ask_latency.py --compare-ranking [--repeats 40] [--bbc-articles N]
+
+does the same for how `ask` reads and ranks passages: before (8 passages, answers by the reader's
+score, fusion depth 50) against today's defaults (`Settings`).
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -122,8 +127,9 @@ def models_with_reader(reader: Path, into: Path) -> Path:
     return into
 
 
-def compare_readers(readers: list[Path], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5) -> None:
-    """Warm `ask` per reader folder on the seed article and the BBC corpus, in alternating rounds."""
+def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5) -> None:
+    """Warm `ask` per engine variant (`Settings` fields to override, by name; the first is the
+    baseline) on the seed article and the BBC corpus, in alternating rounds."""
     bbc_file = tmp / "bbc.jsonl"
     with bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
         for n, line in enumerate(src):
@@ -135,17 +141,21 @@ def compare_readers(readers: list[Path], bbc: Path, bbc_articles: int, repeats: 
     NewsQA(tmp / "bbc.sqlite3").ingest([bbc_file])
     load_before = load_average()
     for corpus, db, questions in (("seed article", "seed.sqlite3", SEED_QUESTIONS), ("BBC corpus", "bbc.sqlite3", BBC_QUESTIONS)):
-        engines = {str(r): NewsQA(tmp / db, Settings(models_dir=models_with_reader(r, tmp / f"models-{i}-{db}"))) for i, r in enumerate(readers)}
+        engines = {name: NewsQA(tmp / db, Settings(**overrides)) for name, overrides in variants.items()}
         times = alternating_asks(engines, questions, repeats, rounds)
-        passages = next(iter(engines.values())).store.count_passages()
-        print(f"\n{corpus} ({passages} passages), reader precision {next(iter(engines.values())).settings.reader_precision}")
-        print("| reader | ask p50 (ms) | ask p95 (ms) | asks | p50 / first |\n|---|---|---|---|---|")
-        base = statistics.median(times[str(readers[0])])
+        first = next(iter(engines.values()))
+        print(f"\n{corpus} ({first.store.count_passages()} passages), reader precision {first.settings.reader_precision}")
+        print("| variant | ask p50 (ms) | ask p95 (ms) | asks | p50 / first |\n|---|---|---|---|---|")
+        base = statistics.median(next(iter(times.values())))
         for name, t in times.items():
             print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} | {statistics.median(t) / base:.3f} |")
         for qa in engines.values():
             qa.close()
     print(f"\nload average before {load_before}, after {load_average()}")
+
+
+# How `ask` read and ranked before benchmarks/answer_ranking.py chose today's defaults.
+RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50}
 
 
 def label(precision: str, scoring: str | None) -> str:
@@ -231,11 +241,19 @@ def main() -> None:
     parser.add_argument("--compare-backends", action="store_true", help="only the seed article, SQLite vs PostgreSQL")
     parser.add_argument("--postgres", help="PostgreSQL URL for --compare-backends (default: a temporary server)")
     parser.add_argument("--compare-readers", type=Path, nargs="+", help="reader folders to time against each other (first: baseline)")
-    parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers: only the first N BBC articles (0: all)")
+    parser.add_argument("--compare-ranking", action="store_true", help="time how ask reads and ranks passages now against before")
+    parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers/--compare-ranking: only the first N BBC articles (0: all)")
     args = parser.parse_args()
     if args.compare_readers:
         with tempfile.TemporaryDirectory() as tmp:
-            compare_readers(args.compare_readers, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+            tmp = Path(tmp)
+            variants = {str(r): {"models_dir": models_with_reader(r, tmp / f"models-{i}")} for i, r in enumerate(args.compare_readers)}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
+        return
+    if args.compare_ranking:
+        with tempfile.TemporaryDirectory() as tmp:
+            variants = {"before: 8 passages, by score, fusion depth 50": RANKING_BEFORE, "now: the defaults": {}}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
         return
     if args.threads_study:
         threads_study(args)

@@ -12,14 +12,14 @@ v1.1 dev (a fixed, seeded sample of 2,000 of its 10,570 questions). Per reader, 
   setting, threshold off, so it measures the ranking alone), and the share answered at all;
 - the same EM/F1 with the threshold off (`Settings(answer_threshold=0)`), always answering.
 
-Each question is asked with the threshold off and the reader's calibrated threshold is applied to
-the top answer's score afterwards: the same answer `ask` gives with the threshold on (it drops every
-answer below the threshold, and the top answer has the highest score), for half the asks. Every
-question's top answers are kept in the JSON output.
+Each question is asked with the threshold on and off; the reader runs once per question (its logits
+for an identical batch of windows are reused). Every question's top answers are kept in the JSON
+output. (Reports written before answers were ranked with the passage's rank as well applied the
+threshold to the always-answering top answer; `--rescore` still does that for them.)
 
     python benchmarks/ask_open.py [--corpus newsqa squad] [--scoring window margin] \
         [--reader models/reader /path/to/new/reader] [--precision auto] [--limit N] \
-        [--work DIR] [--out results.json]
+        [--work DIR] [--out results.json] [--set read_further=8 passage_rank_weight=0 fusion_depth=50]
 
 Several readers and scorings are compared in the same run, on the same databases. Reading is the
 slow part and does not depend on the scoring: within one question, the reader's logits for an
@@ -115,35 +115,57 @@ class LogitsOnce:
         self.cache.clear()
 
 
-def run_corpus(db: Path, questions: list[dict], models_dir: Path, precision: str, scorings: list[str]) -> dict[str, dict]:
-    """Per scoring: each question's top answer over the whole corpus and over its gold story."""
-    engines = {s: NewsQA(settings=Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision,
-                                           answer_scoring=s, answer_threshold=0.0)) for s in scorings}
-    reader = engines[scorings[0]].reader
+def parse_overrides(pairs: list[str]) -> dict[str, object]:
+    """`Settings` fields from NAME=VALUE strings, each value of its field's type."""
+    defaults = Settings(db_path=":memory:")
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if not hasattr(defaults, name) or not value:
+            raise SystemExit(f"--set wants NAME=VALUE with NAME a Settings field, not {pair!r}")
+        out[name] = type(getattr(defaults, name))(value)
+    return out
+
+
+def run_corpus(db: Path, questions: list[dict], models_dir: Path, precision: str, scorings: list[str],
+               overrides: dict[str, object] | None = None) -> dict[str, dict]:
+    """Per scoring: each question's top answer over the whole corpus and over its gold story, with
+    the reader's calibrated threshold (where it has one for the scoring) and with the threshold off."""
+    def engine(scoring: str, threshold: float | None) -> NewsQA:
+        return NewsQA(settings=Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision,
+                                        answer_scoring=scoring, answer_threshold=threshold, **(overrides or {})))
+
+    always = {s: engine(s, 0.0) for s in scorings}
+    thresholded: dict[str, NewsQA] = {}
+    for s in scorings:
+        try:
+            thresholded[s] = engine(s, None)
+            thresholded[s].answer_threshold  # raises when the reader has none for this scoring
+        except ModelNotFound:
+            thresholded.pop(s)
+    reader = always[scorings[0]].reader  # one model in memory (models.get_reader), shared by all the engines
     once = LogitsOnce(reader)
     found = {s: [] for s in scorings}
     seconds = dict.fromkeys(scorings, 0.0)
     try:
         for q in questions:
-            for scoring, qa in engines.items():
+            for scoring, qa in always.items():
                 began = time.perf_counter()
                 tops = {"open": qa.ask(q["question"], top_k=1), "gold": qa.ask(q["question"], top_k=1, article_ids=[q["article"]])}
                 seconds[scoring] += time.perf_counter() - began
-                found[scoring].append({"id": q["id"], **{f"{mode}_{key}": (getattr(a[0], attr) if a else None)
-                                                         for mode, a in tops.items()
-                                                         for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id"))}})
+                row = {"id": q["id"], **{f"{mode}_{key}": (getattr(a[0], attr) if a else None)
+                                         for mode, a in tops.items()
+                                         for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id"))}}
+                if scoring in thresholded:  # the same reading (cached logits), answers below the threshold dropped before ranking
+                    for mode, ids in (("open", None), ("gold", [q["article"]])):
+                        kept = thresholded[scoring].ask(q["question"], top_k=1, article_ids=ids)
+                        row[f"{mode}_kept_text"] = kept[0].text if kept else None
+                found[scoring].append(row)
             once.clear()
     finally:
         reader._logits = once.compute
-    out = {}
-    for scoring, rows in found.items():
-        settings = dataclasses.replace(engines[scoring].settings, answer_threshold=None)
-        try:
-            threshold = NewsQA(settings=settings).answer_threshold
-        except ModelNotFound:  # no threshold calibrated for this scoring: only the always-answering numbers
-            threshold = None
-        out[scoring] = {**metrics(questions, rows, threshold), "seconds": seconds[scoring], "predictions": rows}
-    return out
+    return {scoring: {**metrics(questions, rows, thresholded[scoring].answer_threshold if scoring in thresholded else None),
+                      "seconds": seconds[scoring], "predictions": rows} for scoring, rows in found.items()}
 
 
 def metrics(questions: list[dict], rows: list[dict], threshold: float | None) -> dict[str, float | None]:
@@ -153,7 +175,10 @@ def metrics(questions: list[dict], rows: list[dict], threshold: float | None) ->
     for q, row in zip(questions, rows):
         for mode in ("open", "gold"):
             text, score = row[f"{mode}_text"] or "", row[f"{mode}_score"] or 0.0
-            kept = text if threshold is not None and score >= threshold else ""
+            if f"{mode}_kept_text" in row:  # asked with the threshold on
+                kept = row[f"{mode}_kept_text"] or ""
+            else:  # an older report: the threshold applied to the top answer (right when answers are ranked by score alone)
+                kept = text if threshold is not None and score >= threshold else ""
             for key, answer in ((f"{mode}_{{}}_always", text), (f"{mode}_{{}}", kept)):
                 em, f1 = max_over_truths(exact_match, answer, q["answers"]), max_over_truths(f1_score, answer, q["answers"])
                 sums[key.format("em")] = sums.get(key.format("em"), 0.0) + em
@@ -181,6 +206,9 @@ def main() -> None:
     parser.add_argument("--precision", default="auto", help="auto, fp32, bf16 or int8")
     parser.add_argument("--scoring", nargs="+", choices=SCORINGS, default=["window", "margin"], help="answer scorings to compare")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="Settings for how ask reads and ranks, e.g. the way before answer_ranking.py: "
+                             "read_further=8 passage_rank_weight=0 fusion_depth=50")
     parser.add_argument("--work", type=Path, help="folder for the corpus databases (kept and reused); default a temporary one")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--rescore", type=Path, help="recompute the metrics of an earlier --out file with the readers' current thresholds")
@@ -205,10 +233,11 @@ def main() -> None:
             for reader_dir in args.reader:
                 with reader_folder(reader_dir) as models_dir:
                     began = time.perf_counter()
-                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring)
+                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring, parse_overrides(args.set))
                     took = time.perf_counter() - began
                 for scoring, found in by_scoring.items():
                     report["runs"].append({"corpus": corpus, "articles": len(articles), "reader": str(reader_dir), "scoring": scoring,
+                                           "settings": parse_overrides(args.set),
                                            "ingest_seconds": ingest_s, "run_seconds": took, **found})
                 print(f"{corpus} / {reader_dir}: {len(questions)} questions in {took:.0f} s", flush=True)
         report["load_average_end"] = os.getloadavg()
@@ -233,6 +262,8 @@ def rescore(report: dict, args: argparse.Namespace) -> dict:
         path = args.newsqa if corpus == "newsqa" else args.squad
         questions.update({q["id"]: q for q in load_corpus(corpus, path, 0, args.seed)[1]})
     for run in report["runs"]:
+        if any("open_kept_text" in row for row in run["predictions"]):
+            raise SystemExit("this report was asked with the threshold on: run the benchmark again for a new threshold")
         asked = [questions[row["id"]] for row in run["predictions"]]
         run.update(metrics(asked, run["predictions"], threshold_of(Path(run["reader"]), run["scoring"])))
     return report

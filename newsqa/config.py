@@ -51,6 +51,12 @@ def default_db() -> str:
     return os.environ.get("NEWSQA_DB") or str(default_home() / "newsqa.sqlite3")
 
 
+# How deep the BM25 and dense rankings fused by `search` are at least: a passage deep in one list and
+# high in the other still gets credit. NewsQA dev, `ask` over the 162 stories as one corpus: open F1
+# 42.27 at depth 50, 42.81 at 200 (benchmarks/answer_ranking.py).
+FUSION_DEPTH = 200
+
+
 @dataclass
 class Settings:
     """Plain configuration data for a NewsQA engine."""
@@ -62,7 +68,12 @@ class Settings:
     max_article_chars: int = 2_000_000
     max_file_bytes: int = 50_000_000  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
-    retrieve_candidates: int = 8
+    # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):
+    fusion_depth: int = FUSION_DEPTH
+    retrieve_candidates: int = 8  # passages `ask` reads for every question (fused retrieval order)
+    read_further: int = 16  # ... and down to this many when no answer from those scores confident_answer
+    confident_answer: float = 0.999
+    passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32

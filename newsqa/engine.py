@@ -22,6 +22,7 @@ from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
+from .scoring import ranking_key
 from .text import make_passages, sentence_at, split_sentences
 from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
@@ -246,7 +247,7 @@ class NewsQA:
         if mode not in ("hybrid", "bm25", "dense"):
             raise InvalidInput("mode must be hybrid, bm25 or dense")
         ids = self._check_article_ids(article_ids)
-        ranked = retriever.search(self.store, self.embedder, query, top_k, ids, mode)
+        ranked = retriever.search(self.store, self.embedder, query, top_k, ids, mode, self.settings.fusion_depth)
         found = self.store.passages([pid for pid, _ in ranked])
         if ids is not None:  # never cross the filter, whatever a cache said
             found = {pid: p for pid, p in found.items() if p.article_id in ids}
@@ -258,20 +259,40 @@ class NewsQA:
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
         """Answers to `question` from the stored articles, best first; [] when none clears the threshold.
 
-        Every answer's `start`/`end` index its article's text: `article.text[start:end] == answer.text`.
+        Reads the top `retrieve_candidates` passages, and down to `read_further` when no answer from
+        them scores `confident_answer`; ranks answers by the reader's score and the passage's
+        retrieval rank (`scoring.ranking_key`). Every answer's `start`/`end` index its article's
+        text: `article.text[start:end] == answer.text`.
         """
         question = self._check_question(question)
         self._check_top_k(top_k)
         ids = self._check_article_ids(article_ids)
-        hits = self.search(question, top_k=self.settings.retrieve_candidates, article_ids=ids)
+        cfg = self.settings
+        hits = self.search(question, top_k=max(cfg.retrieve_candidates, cfg.read_further), article_ids=ids)
+        if not hits:
+            return []
+        texts: dict[str, Article | None] = {}
+        ranked = self._read_hits(question, hits[: cfg.retrieve_candidates], 0, max_answer_len, texts)
+        if not any(answer.score >= cfg.confident_answer for _, answer in ranked):
+            ranked += self._read_hits(question, hits[cfg.retrieve_candidates : cfg.read_further], cfg.retrieve_candidates, max_answer_len, texts)
+        ranked.sort(key=lambda ka: -ka[0])
+        best = _drop_overlaps([answer for _, answer in ranked])[:top_k]
+        sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]
+        for answer in best:
+            answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
+        return best
+
+    def _read_hits(self, question: str, hits: list[SearchHit], first_rank: int, max_answer_len: int,
+                   texts: dict[str, Article | None]) -> list[tuple[float, Answer]]:
+        """The answers read from `hits` (fused ranks from `first_rank` on) that clear the threshold,
+        each with its ranking key (`scoring.ranking_key`); `texts` caches the articles looked up."""
         if not hits:
             return []
         threshold = self.answer_threshold
         read = self.reader.answer_batch([(question, h.passage.text) for h in hits], top_k=2, max_answer_len=max_answer_len,
                                         scoring=self.answer_scoring, groups=[0] * len(hits))
-        texts: dict[str, Article | None] = {}
-        answers: list[Answer] = []
-        for hit, candidates in zip(hits, read):
+        ranked: list[tuple[float, Answer]] = []
+        for rank, (hit, candidates) in enumerate(zip(hits, read), start=first_rank):
             if hit.passage.article_id not in texts:
                 texts[hit.passage.article_id] = self.store.get_article(hit.passage.article_id)
             article = texts[hit.passage.article_id]
@@ -282,12 +303,9 @@ class NewsQA:
                 if cand.score < threshold:
                     continue
                 start, end = hit.passage.start + cand.start, hit.passage.start + cand.end
-                answers.append(Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title))
-        best = _drop_overlaps(sorted(answers, key=lambda a: -a.score))[:top_k]
-        sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]
-        for answer in best:
-            answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
-        return best
+                answer = Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title)
+                ranked.append((ranking_key(cand.score, rank, self.settings.passage_rank_weight), answer))
+        return ranked
 
     def summarize(
         self,

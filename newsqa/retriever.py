@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .config import FUSION_DEPTH
 from .embedder import Embedder
 from .store import Store
 from .store.common import query_terms
@@ -40,9 +41,11 @@ def search(
     top_k: int = 5,
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
+    fusion_depth: int = FUSION_DEPTH,
 ) -> list[tuple[int, float]]:
-    """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"."""
-    depth = max(top_k * 4, 50)
+    """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"; each ranking fused
+    is at least `fusion_depth` deep."""
+    depth = max(top_k * 4, fusion_depth)
     rankings = []
     if mode in ("hybrid", "bm25"):
         rankings.append(bm25_ranking(store, query, depth, article_ids))

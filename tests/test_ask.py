@@ -3,8 +3,12 @@ when the article does not say."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from newsqa import NewsQA
+from newsqa.scoring import ranking_key
 from newsqa.training.metric import normalize_answer
 
 from .seed_questions import ANSWERABLE, LAVROV, REWORDINGS, UNANSWERABLE
@@ -63,7 +67,43 @@ def test_every_answer_slices_back_to_its_article(seeded_engine, seed_answers, se
             assert seed_text[a.start : a.end] == a.text
             assert a.sentence is None or a.sentence.start <= a.start < a.sentence.end
             assert 0.0 <= a.score <= 1.0
-        assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+
+
+def ranks_of(hits, answer) -> list[int]:
+    """The fused retrieval ranks of the passages an answer could have been read from (passages
+    overlap, so a span can lie in two)."""
+    return [r for r, h in enumerate(hits) if h.passage.article_id == answer.article_id
+            and h.passage.start <= answer.start and answer.end <= h.passage.end]
+
+
+def test_answers_are_ranked_by_score_and_passage_rank(seeded_engine):
+    """`ask` orders answers by the reader's log-odds plus the passage's retrieval rank
+    (`scoring.ranking_key`); with the rank's weight at 0, by the reader's score alone."""
+    by_score = NewsQA(settings=dataclasses.replace(seeded_engine.settings, passage_rank_weight=0.0, answer_threshold=0.0))
+    by_both = NewsQA(settings=dataclasses.replace(seeded_engine.settings, passage_rank_weight=3.0, answer_threshold=0.0))
+    moved = 0
+    for question, _ in ANSWERABLE[:8]:
+        scores = [a.score for a in by_score.ask(question, top_k=10)]
+        assert scores == sorted(scores, reverse=True)
+        hits = by_both.search(question, top_k=by_both.settings.read_further)
+        answers = by_both.ask(question, top_k=10)
+        keys = [[ranking_key(a.score, r, 3.0) for r in ranks_of(hits, a)] for a in answers]
+        assert all(max(better) >= min(worse) for better, worse in zip(keys, keys[1:])), keys
+        moved += [a.score for a in answers] != sorted((a.score for a in answers), reverse=True)
+    assert moved, "the passage rank never changed the order: the weight is not applied"
+
+
+def test_reads_further_passages_only_when_no_answer_is_confident(seeded_engine):
+    question = "Who did Pompeo meet?"
+    def engine(confident: float) -> NewsQA:
+        return NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, retrieve_candidates=2,
+                                                   read_further=12, confident_answer=confident))
+    hits = seeded_engine.search(question, top_k=12)
+    assert len(hits) == 12
+    sure = engine(0.0).ask(question, top_k=20)  # any answer is confident: the first 2 passages only
+    assert sure and all(set(ranks_of(hits, a)) & {0, 1} for a in sure)
+    unsure = engine(2.0).ask(question, top_k=20)  # never confident: all 12
+    assert any(min(ranks_of(hits, a)) >= 2 for a in unsure)
 
 
 def test_questions_the_article_does_not_answer_get_no_answer(seeded_engine):

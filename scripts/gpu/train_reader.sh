@@ -4,7 +4,8 @@
 #   device run, carry [".gpu"]:  bash scripts/gpu/train_reader.sh MINUTES
 #   python scripts/gpu/shards.py unpack FILES_AT a RUN  # here, per variant, then evaluate and export
 # MINUTES is each variant's training time; the LR schedule is fitted to it (--time-budget-minutes).
-# EXTRA adds train options to both variants (a smoke run here: EXTRA="--limit-examples 64 --max-steps 4").
+# EXTRA adds train options to both variants (a smoke run here: EXTRA="--limit-examples 64 --max-steps 4");
+# VARIANT_A / VARIANT_B replace a variant's own options (the defaults made reader v4 from v3).
 set -u
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export PYTHONPATH=$PWD/.gpu/site:$PWD
@@ -21,7 +22,7 @@ variant() {
     && $PY scripts/gpu/shards.py pack "$RUNS/$name" "$OUT" "$name" >> "$OUT/$name.log" 2>&1
   echo "variant $name exit $?"
 }
-variant a --epochs 2 --lr 5e-5 --seed 21 &
-variant b --epochs 3 --lr 1e-4 --seed 22 &
+variant a ${VARIANT_A:---epochs 2 --lr 5e-5 --seed 21} &
+variant b ${VARIANT_B:---epochs 3 --lr 1e-4 --seed 22} &
 wait
 ls -la "$OUT"
