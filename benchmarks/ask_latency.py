@@ -22,7 +22,7 @@ article and over the BBC corpus (ingested once, shared), in alternating rounds;
     python benchmarks/ask_latency.py --compare-ranking [--repeats 40] [--bbc-articles N]
 
 does the same for how `ask` reads and ranks passages: before (8 passages, answers by the reader's
-score, fusion depth 50) against today's defaults (`Settings`).
+score, fusion depth 50, the reader in fixed batches of 32 windows) against today's defaults.
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
@@ -141,7 +142,12 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
     NewsQA(tmp / "bbc.sqlite3").ingest([bbc_file])
     load_before = load_average()
     for corpus, db, questions in (("seed article", "seed.sqlite3", SEED_QUESTIONS), ("BBC corpus", "bbc.sqlite3", BBC_QUESTIONS)):
-        engines = {name: NewsQA(tmp / db, Settings(**overrides)) for name, overrides in variants.items()}
+        engines = {}
+        for name, overrides in variants.items():
+            overrides = dict(overrides)
+            slack = overrides.pop("reader_length_slack", LENGTH_SLACK)
+            engines[name] = NewsQA(tmp / db, Settings(**overrides))
+            engines[name].reader.length_slack = slack
         times = alternating_asks(engines, questions, repeats, rounds)
         first = next(iter(engines.values()))
         print(f"\n{corpus} ({first.store.count_passages()} passages), reader precision {first.settings.reader_precision}")
@@ -154,8 +160,9 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
     print(f"\nload average before {load_before}, after {load_average()}")
 
 
-# How `ask` read and ranked before benchmarks/answer_ranking.py chose today's defaults.
-RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50}
+# How `ask` read and ranked before benchmarks/answer_ranking.py chose today's defaults, and how the
+# reader batched windows before (fixed batches of 32; a reader of its own, so the setting stays its own).
+RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "reader_length_slack": None}
 
 
 def label(precision: str, scoring: str | None) -> str:
@@ -252,8 +259,10 @@ def main() -> None:
         return
     if args.compare_ranking:
         with tempfile.TemporaryDirectory() as tmp:
-            variants = {"before: 8 passages, by score, fusion depth 50": RANKING_BEFORE, "now: the defaults": {}}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+            tmp = Path(tmp)
+            before = {**RANKING_BEFORE, "models_dir": models_with_reader(ROOT / "models" / "reader", tmp / "models-before")}
+            variants = {"before: 8 passages, by score, fusion depth 50, fixed batches": before, "now: the defaults": {}}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
         return
     if args.threads_study:
         threads_study(args)

@@ -131,6 +131,26 @@ class Reading:
     end_logits: list[np.ndarray]
 
 
+
+LENGTH_SLACK = 0.15  # measured on BBC passages, 1 thread: 8 windows 225 -> 188 ms, 16 windows 464 -> 370 ms
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, slack: float | None = LENGTH_SLACK) -> list[list[int]]:
+    """Window indices in batches of at most `batch_size`, shortest first, a new batch starting where
+    a window is more than `slack` longer than its batch's first: padding is compute thrown away on a
+    CPU, and the few windows of one question vary a lot in length. `slack=None`: fixed-size batches
+    of the length-sorted windows."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    if slack is None:
+        return [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and lengths[i] <= (1 + slack) * lengths[batches[-1][0]]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
 class Reader:
     """An extractive QA model with its tokenizer; thread-safe to call once loaded.
 
@@ -167,6 +187,7 @@ class Reader:
         self.stride = int(meta.get("stride", 96))
         self.windows = WindowTokenizer(tokenizer, self.max_length, self.stride)
         self.batch_size = batch_size
+        self.length_slack: float | None = LENGTH_SLACK  # see length_batches; None: fixed-size batches
         self._lock = threading.Lock()  # torch modules are safe for concurrent inference, but
         # intra-op threads are shared; serialising keeps latency predictable under load.
 
@@ -249,13 +270,12 @@ class Reader:
         return results
 
     def _logits(self, windows: Windows) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Run the model over all windows in length-sorted batches; logits per window, unpadded."""
-        order = sorted(range(len(windows.input_ids)), key=lambda i: len(windows.input_ids[i]))
-        starts: list[np.ndarray] = [np.empty(0)] * len(order)
-        ends: list[np.ndarray] = [np.empty(0)] * len(order)
-        for b in range(0, len(order), self.batch_size):
+        """Run the model over all windows in batches of similar length; logits per window, unpadded."""
+        lengths = [len(ids) for ids in windows.input_ids]
+        starts: list[np.ndarray] = [np.empty(0)] * len(lengths)
+        ends: list[np.ndarray] = [np.empty(0)] * len(lengths)
+        for batch in length_batches(lengths, self.batch_size, self.length_slack):
             budget.check("reading passages")
-            batch = order[b : b + self.batch_size]
             width = max(len(windows.input_ids[i]) for i in batch)
             ids = torch.zeros((len(batch), width), dtype=torch.long)
             types = torch.zeros_like(ids)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 import pytest
 
 from newsqa import InvalidInput
-from newsqa.reader import Reader, make_windows
+from newsqa.reader import Reader, length_batches, make_windows
 from newsqa.scoring import SCORINGS
 
 VENEZUELA = (
@@ -138,3 +140,30 @@ def test_unknown_scoring_and_bad_groups_are_refused(reader):
         reader.answer("Who?", VENEZUELA, scoring="softmax")
     with pytest.raises(InvalidInput):
         reader.answer_batch([("Who?", VENEZUELA)], groups=[0, 1])
+
+
+@given(st.lists(st.integers(1, 256), max_size=40), st.integers(1, 8), st.sampled_from([None, 0.0, 0.15, 1.0]))
+def test_length_batches_cover_every_window_once_within_the_slack(lengths, batch_size, slack):
+    batches = length_batches(lengths, batch_size, slack)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(0 < len(b) <= batch_size for b in batches)
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat)  # shortest first
+    if slack is not None:
+        assert all(lengths[b[-1]] <= (1 + slack) * lengths[b[0]] for b in batches)
+
+
+def test_batching_by_length_does_not_change_the_logits(seed_text):
+    """Padding is masked: the same windows read in length batches, in fixed batches of 32 and one by
+    one give the same logits (fp32, where the kernels' rounding is small)."""
+    reader = Reader(precision="fp32")
+    pairs = [("Who met Putin?", seed_text[i : i + n]) for i, n in ((0, 300), (500, 900), (1500, 620), (2300, 1400), (4000, 180))]
+    windows = make_windows(reader.windows, [q for q, _ in pairs], [c for _, c in pairs], reader.max_length, reader.stride)
+    results = {}
+    for name, slack, batch_size in (("length", 0.15, 32), ("fixed", None, 32), ("single", None, 1)):
+        reader.length_slack, reader.batch_size = slack, batch_size
+        results[name] = reader._logits(windows)
+    assert len(length_batches([len(w) for w in windows.input_ids], 32, 0.15)) > 1  # the windows really differ in length
+    for name in ("fixed", "single"):
+        for got, want in zip(results["length"][0] + results["length"][1], results[name][0] + results[name][1]):
+            assert got.shape == want.shape and np.allclose(got, want, atol=1e-3)
