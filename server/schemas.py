@@ -218,7 +218,8 @@ class AnswerOut(BaseModel):
 
 class AskOut(BaseModel):
     question: str
-    answers: list[AnswerOut] = Field(description="Best first; empty when the articles do not answer the question.")
+    answers: list[AnswerOut] = Field(description="Best first (by score and by the retrieval rank of the passage each came from, "
+                                                 "so scores need not fall); empty when the articles do not answer the question.")
     took_ms: float
 
 
