@@ -20,9 +20,9 @@ from . import budget, models, retriever
 from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
+from .scoring import ranking_key
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
-from .scoring import ranking_key
 from .text import make_passages, sentence_at, split_sentences
 from .types import Answer, Article, Passage, SearchHit, Span, Summary
 
@@ -285,7 +285,8 @@ class NewsQA:
     def _read_hits(self, question: str, hits: list[SearchHit], first_rank: int, max_answer_len: int,
                    texts: dict[str, Article | None]) -> list[tuple[float, Answer]]:
         """The answers read from `hits` (fused ranks from `first_rank` on) that clear the threshold,
-        each with its ranking key (`scoring.ranking_key`); `texts` caches the articles looked up."""
+        each with its ranking key (`scoring.ranking_key`); `texts` caches the articles looked up.
+        The "shared" scoring normalizes over the passages of one such call."""
         if not hits:
             return []
         threshold = self.answer_threshold
