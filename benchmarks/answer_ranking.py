@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ask_open import DATA, SEED, SQUAD_SAMPLE, corpus_db, load_corpus  # noqa: E402
 
 from newsqa import NewsQA, Settings  # noqa: E402
+from newsqa.scoring import log_odds  # noqa: E402
 from newsqa.store.common import query_terms  # noqa: E402
 from newsqa.training.metric import exact_match, f1_score, max_over_truths  # noqa: E402
 
@@ -98,10 +99,10 @@ def dump(args: argparse.Namespace) -> None:
     questions = questions[: args.limit] if args.limit else questions
     db, _ = corpus_db(work, args.corpus, articles)
     qa = NewsQA(settings=Settings(db_path=str(db), answer_threshold=0.0))
+    depth = args.depth or qa.settings.retrieve_candidates
     began = time.perf_counter()
     with args.out.open("w", encoding="utf-8") as out:
         for n, q in enumerate(questions, 1):
-            depth = args.depth or qa.settings.retrieve_candidates
             row = {"id": q["id"], "answers": q["answers"], "gold_article": q["article"], "depth": depth, "stories": args.stories,
                    "open": candidates(qa, q["question"], None, depth, args.stories)}
             if not args.open_only:
@@ -110,11 +111,6 @@ def dump(args: argparse.Namespace) -> None:
             if n % 50 == 0:
                 print(f"{n}/{len(questions)} in {time.perf_counter() - began:.0f} s", flush=True)
     print(f"threshold {NewsQA(settings=Settings(db_path=':memory:')).answer_threshold} scoring {qa.answer_scoring}")
-
-
-def log_odds(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log(p / (1 - p))
 
 
 def feature(cand: dict, name: str, cands: list[dict]) -> float:
@@ -178,6 +174,16 @@ def passages_read(rows: list[dict], keep) -> float:
     return sum(len({(c["article"], c["passage"]) for c in row["open"] if keep(c)}) for row in rows) / len(rows)
 
 
+def print_rows(set_name: str, subset: list[dict], threshold: float, rules: list[str], weights: list[float]) -> None:
+    """One table row per rule and weight over the candidates `subset` (the passages a strategy reads)."""
+    cost = passages_read(subset, lambda c: True)
+    for name in rules:
+        for weight in ([0.0] if name == "none" else weights):
+            r = evaluate(subset, threshold, name, weight)
+            print(f"| {set_name} | {cost:.1f} | {name} | {weight:g} | {r['open_em']:.2f} | "
+                  f"{r['open_f1']:.2f} | {r['gold_em']:.2f} | {r['gold_f1']:.2f} | {r['gap']:.2f} | {r['gold_share']:.1f}% |", flush=True)
+
+
 def compare(args: argparse.Namespace) -> None:
     rows = [json.loads(line) for line in args.dump.open(encoding="utf-8")]
     if args.gold_from:
@@ -190,20 +196,10 @@ def compare(args: argparse.Namespace) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for set_name, keep in (read_sets(rows[0].get("depth", 8), rows[0].get("stories", 0)) if args.read_sets else {"as dumped": lambda c: True}).items():
         subset = [{**row, "open": [c for c in row["open"] if keep(c)]} for row in rows]
-        cost = passages_read(subset, lambda c: True)
-        for name in args.rules:
-            for weight in ([0.0] if name == "none" else args.weights):
-                r = evaluate(subset, threshold, name, weight)
-                print(f"| {set_name} | {cost:.1f} | {name} | {weight:g} | {r['open_em']:.2f} | {r['open_f1']:.2f} | {r['gold_em']:.2f} | "
-                      f"{r['gold_f1']:.2f} | {r['gap']:.2f} | {r['gold_share']:.1f}% |", flush=True)
+        print_rows(set_name, subset, threshold, args.rules, args.weights)
     for first, then, confident in args.read_further or []:
-        for name in args.rules:
-            for weight in ([0.0] if name == "none" else args.weights):
-                subset = [read_further(row, int(first), int(then), confident) for row in rows]
-                r = evaluate(subset, threshold, name, weight)
-                print(f"| top {first:g}, top {then:g} below {confident:g} | {passages_read(subset, lambda c: True):.1f} | {name} | {weight:g} | "
-                      f"{r['open_em']:.2f} | {r['open_f1']:.2f} | {r['gold_em']:.2f} | {r['gold_f1']:.2f} | {r['gap']:.2f} | "
-                      f"{r['gold_share']:.1f}% |", flush=True)
+        subset = [read_further(row, int(first), int(then), confident) for row in rows]
+        print_rows(f"top {first:g}, top {then:g} below {confident:g}", subset, threshold, args.rules, args.weights)
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ CPU). Pin threads with --threads (default 1) on a shared machine.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import random
@@ -213,6 +212,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--rescore", type=Path, help="recompute the metrics of an earlier --out file with the readers' current thresholds")
     args = parser.parse_args()
+    overrides = parse_overrides(args.set)
     if args.rescore:
         report = rescore(json.loads(args.rescore.read_text()), args)
         (args.out or args.rescore).write_text(json.dumps(report, indent=2) + "\n")
@@ -233,11 +233,11 @@ def main() -> None:
             for reader_dir in args.reader:
                 with reader_folder(reader_dir) as models_dir:
                     began = time.perf_counter()
-                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring, parse_overrides(args.set))
+                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring, overrides)
                     took = time.perf_counter() - began
                 for scoring, found in by_scoring.items():
                     report["runs"].append({"corpus": corpus, "articles": len(articles), "reader": str(reader_dir), "scoring": scoring,
-                                           "settings": parse_overrides(args.set),
+                                           "settings": overrides,
                                            "ingest_seconds": ingest_s, "run_seconds": took, **found})
                 print(f"{corpus} / {reader_dir}: {len(questions)} questions in {took:.0f} s", flush=True)
         report["load_average_end"] = os.getloadavg()

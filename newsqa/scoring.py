@@ -117,5 +117,10 @@ def ranking_key(score: float, passage_rank: int, weight: float) -> float:
     retrieved passage (chosen on NewsQA dev: `benchmarks/answer_ranking.py`). The score shown with
     the answer, and the threshold, stay the reader's own.
     """
-    p = min(max(score, 1e-12), 1.0 - 1e-12)
-    return math.log(p / (1.0 - p)) - weight * math.log1p(passage_rank)
+    return log_odds(score) - weight * math.log1p(passage_rank)
+
+
+def log_odds(p: float) -> float:
+    """log(p / (1 - p)), with p kept off 0 and 1."""
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
+    return math.log(p / (1.0 - p))
