@@ -21,8 +21,11 @@ MAX_LIST_LIMIT = 1000  # articles one `list_articles` page may hold (the API pag
 MAX_API_PAGE = 200
 MAX_QUESTION_CHARS = 1000  # default of Settings.max_question_chars (questions and queries)
 MAX_ARTICLE_CHARS = 2_000_000  # default of Settings.max_article_chars (the library; `newsqa ingest`)
+MAX_POSTED_ARTICLE_CHARS = 300_000  # default for one POST to the API: about 10 s of embedding on one busy core
+MAX_FILE_BYTES = 50_000_000  # default of Settings.max_file_bytes: one .txt/.json/.html file (.jsonl is streamed)
 MAX_SUMMARY_SENTENCES = 100
 MAX_SUMMARY_WORDS = 10_000
+MAX_ANSWER_TOKENS = 100  # longest answer `ask` may be asked for (max_answer_len)
 EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2; the stores' vector columns have this size
 
 # -- article ids ------------------------------------------------------------------------------------
