@@ -32,12 +32,14 @@ JsonOption = typer.Option(False, "--json", help="Print JSON.")
 EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
 
-# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of;
+# and surrogates (a file name that is not UTF-8, a lone one in a JSON string), which cannot be printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """`text` with every control character but tab and newline written as a `\\u001b`-style escape."""
+    """`text` with every control character but tab and newline, and every surrogate, written as a
+    `\\u001b`-style escape."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -9,13 +9,13 @@ responses as the library's own errors, so the CLI prints both the same way it pr
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlencode
 
+from . import unix_http
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .types import Answer, Article, SearchHit, Summary
 
@@ -36,6 +36,9 @@ class Client:
         self.api_key = api_key
         self.timeout = timeout
         self.database = database  # the database the server works on, when the caller knows it (a local worker)
+        sock = unix_http.socket_path(self.url)  # `unix:/path`: a local worker's socket (newsqa/daemon.py)
+        self._base = "http://localhost" if sock else self.url
+        self._open = unix_http.opener(sock).open if sock else urllib.request.urlopen
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"
@@ -43,17 +46,17 @@ class Client:
     # -- transport ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(self._base + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+            with self._open(request, timeout=timeout or self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
             raise _library_error(error) from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, ValueError) as error:
+        except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise ServerUnavailable(f"no newsqa server answers at {self.url} ({reason})") from None
         return json.loads(raw) if raw else None
@@ -99,9 +102,6 @@ class Client:
         and yield it once stored; bad records are reported to `on_error` and skipped."""
         from . import articles as sources
 
-        missing = [str(p) for p in paths if not Path(p).exists()]
-        if missing:
-            raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
         for path in sources.find_files(list(paths)):
             for record in sources.read_records(path):
                 if isinstance(record, sources.BadRecord):
@@ -109,7 +109,13 @@ class Client:
                         on_error(path, record.error())
                     continue
                 body = {"text": record.text, "title": record.title, "url": record.url, "published": record.published, "id": record.id}
-                yield Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+                try:
+                    stored = self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None})
+                except (InvalidInput, ArticleConflict) as exc:  # this record is refused; the rest go on
+                    if on_error:
+                        on_error(path, UnreadableFile(f"{record.where or path}: {exc}"))
+                    continue
+                yield Article.from_dict(stored)
 
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:

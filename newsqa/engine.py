@@ -19,6 +19,7 @@ from . import articles as sources
 from . import budget, models, retriever
 from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
+from .fields import check_fields
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .scoring import ranking_key
 from .store import Store, open_store
@@ -144,8 +145,7 @@ class NewsQA:
     ) -> list[Article]:
         """Add every article in the given files and folders (recursively); the articles, in order.
 
-        A path that does not exist raises UnreadableFile before anything is stored. A bad record (a
-        file that cannot be read, an unsupported type, an undecodable or over-long text, a bad id,
+        A bad record (a path that does not exist, a file that cannot be read, an unsupported type, an undecodable or over-long text, a bad id,
         one line of a .jsonl) is reported with its file, line and reason (`on_error`, else a log
         warning) and skipped; everything else is stored. UnreadableFile when nothing could be.
         For inputs too big to hold their articles in memory, iterate `ingest_iter` instead.
@@ -164,9 +164,6 @@ class NewsQA:
 
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        missing = [str(p) for p in paths if not Path(p).exists()]
-        if missing:
-            raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
         report = on_error or (lambda path, exc: log.warning("skipped %s", exc))
         stored = skipped = 0
         first_problem: Exception | None = None
@@ -369,6 +366,7 @@ class NewsQA:
         for item in items:
             try:
                 text = self._check_text(item.text)
+                check_fields(item)
                 article_id = self._check_id(item.id) if item.id is not None else sources.content_id(text)
             except InvalidInput as exc:
                 refuse(item, exc)
