@@ -16,12 +16,15 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, RootModel, Strict, Tag
 from pydantic_core import PydanticCustomError
 
+from newsqa.limits import (MAX_BYLINE_CHARS, MAX_CAPTION_CHARS, MAX_PAGE, MAX_PUBLISHED_CHARS, MAX_SOURCE_CHARS,
+                           MAX_TITLE_CHARS, MAX_URL_CHARS)
+
 # Limits that belong to the HTTP contract. The library checks its own limits (question length,
 # article size, ...) and answers InvalidInput, which the server turns into a 422 as well.
 MAX_ID_CHARS = 200
 MAX_TOP_K = 50
 MAX_IDS = 1000
-MAX_PAGE = 200
+# Metadata fields and page size: newsqa/limits.py, which the library enforces too (issue 22, item 6).
 
 def _json_integer(value: Any) -> Any:
     """JSON has one number type: 3.0 is an integer there (JSON Schema agrees), but "3" and true are not."""
@@ -66,9 +69,9 @@ class TextArticleIn(RequestModel):
     """An article given as plain text, stored verbatim."""
 
     text: NonBlank = Field(description="The article text, stored exactly as given.")
-    title: str | None = Field(None, description="Headline; recognised from the text when omitted.")
-    url: str | None = None
-    published: str | None = Field(None, description="Publication date, ISO 8601 preferred.")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Headline; recognised from the text when omitted.")
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
+    published: str | None = Field(None, max_length=MAX_PUBLISHED_CHARS, description="Publication date, ISO 8601 preferred.")
     id: ArticleId | None = Field(None, description="Your id for the article; a hash of the text when omitted.")
 
 
@@ -76,7 +79,7 @@ class HtmlArticleIn(RequestModel):
     """An article given as an HTML page; its main text is extracted and stored."""
 
     html: NonBlank = Field(description="The HTML page.")
-    url: str | None = None
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
     id: ArticleId | None = None
 
 
@@ -175,12 +178,13 @@ class ArticleMeta(BaseModel):
     """An article without its text, as listed."""
 
     id: str
-    title: str | None = None
-    url: str | None = None
-    published: str | None = None
-    byline: str | None = None
-    caption: str | None = None
-    source: str | None = None
+    # Bounded by newsqa.limits when stored (articles stored before those limits may be longer).
+    title: str | None = Field(None, description=f"At most {MAX_TITLE_CHARS:,} characters.")
+    url: str | None = Field(None, description=f"At most {MAX_URL_CHARS:,} characters.")
+    published: str | None = Field(None, description=f"At most {MAX_PUBLISHED_CHARS:,} characters.")
+    byline: str | None = Field(None, description=f"At most {MAX_BYLINE_CHARS:,} characters.")
+    caption: str | None = Field(None, description=f"At most {MAX_CAPTION_CHARS:,} characters.")
+    source: str | None = Field(None, description=f"At most {MAX_SOURCE_CHARS:,} characters.")
     chars: int = Field(description="Length of the text in characters.")
 
 
