@@ -81,11 +81,17 @@ class Settings:
 
 
 def without_password(db: str) -> str:
-    """A database setting fit to show: a PostgreSQL URL's password is masked."""
-    from urllib.parse import urlsplit, urlunsplit
+    """A database setting fit to show: a PostgreSQL URL's password (`user:pass@` or `?password=`) is masked."""
+    import re
+    from urllib.parse import urlsplit
 
-    parts = urlsplit(str(db))
-    if parts.scheme.startswith("postgres") and parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
-    return str(db)
+    text = str(db)
+    parts = urlsplit(text)
+    if not parts.scheme.startswith("postgres"):
+        return text
+    if parts.password:
+        text = text.replace(f"{parts.netloc}", parts.netloc.replace(f":{parts.password}@", ":***@", 1), 1)
+    if parts.query:
+        masked = re.sub(r"(^|&)(password=)[^&]*", r"\1\2***", parts.query, flags=re.IGNORECASE)
+        text = text.replace(f"?{parts.query}", f"?{masked}", 1)
+    return text
