@@ -55,7 +55,7 @@ class Client:
             with self._open(request, timeout=timeout or self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
-            raise _library_error(error) from None
+            raise _library_error(error, prefix="" if self.database else "server: ") from None
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise ServerUnavailable(f"no newsqa server answers at {self.url} ({reason})") from None
@@ -126,11 +126,12 @@ def _ids(article_ids: Sequence[str] | None) -> list[str] | None:
     return list(article_ids) if article_ids is not None else None
 
 
-def _library_error(error: urllib.error.HTTPError) -> NewsQAError:
-    """The library error for a problem+json response, with the server's own explanation."""
+def _library_error(error: urllib.error.HTTPError, prefix: str = "server: ") -> NewsQAError:
+    """The library error for a problem+json response, with the server's own explanation (a local
+    background worker's without the prefix: a command says the same with or without one)."""
     try:
         problem = json.loads(error.read() or b"{}")
     except ValueError:
         problem = {}
     detail = problem.get("detail") or problem.get("title") or f"HTTP {error.code}"
-    return STATUS_ERRORS.get(error.code, NewsQAError)(f"server: {detail}")
+    return STATUS_ERRORS.get(error.code, NewsQAError)(f"{prefix}{detail}")

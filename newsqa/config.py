@@ -45,6 +45,12 @@ def env_threads() -> int:
     return int(value) if value.isdigit() else DEFAULT_THREADS
 
 
+def env_int(name: str, default: int) -> int:
+    """A positive integer setting from the environment, else `default`."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def default_db() -> str:
     """The database: $NEWSQA_DB (a SQLite path, sqlite:///path or postgresql://...), else a SQLite
     file in the data folder."""
@@ -65,7 +71,7 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_DB_POOL") or 4))  # Postgres connections per process
     models_dir: Path = field(default_factory=shipped_models_dir)
     max_question_chars: int = 1000
-    max_article_chars: int = 2_000_000
+    max_article_chars: int = field(default_factory=lambda: env_int("NEWSQA_MAX_ARTICLE_CHARS", 2_000_000))  # `newsqa --max-article-chars`
     max_file_bytes: int = 50_000_000  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
     # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):

@@ -42,6 +42,7 @@ from typing import Any, Iterator
 from .client import Client, ServerUnavailable
 from .unix_http import MAX_PATH_BYTES, SCHEME, socket_path
 from .config import PACKAGE_DIR, default_home
+from .serving import gunicorn_command
 
 DISABLE_ENV = "NEWSQA_DAEMON"  # 0/false/no/off: never use or start a worker (also `newsqa --no-daemon`)
 IDLE_ENV = "NEWSQA_DAEMON_IDLE_MINUTES"
@@ -347,8 +348,7 @@ def spawn(database: str, models_dir: Path) -> Record | None:
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as out:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", "1",
-                     "-b", f"fd://{listener.fileno()}", "newsqa.server.app:create_app()"],
+                    gunicorn_command(["-w", "1", "-b", f"fd://{listener.fileno()}"]),
                     env=worker_environment(database, api_key, path, minutes), cwd=path.parent, pass_fds=(listener.fileno(),),
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
                 )

@@ -262,8 +262,8 @@ def readyz() -> tuple[dict[str, Any], int]:
             return Readiness(ready=False, status="loading models").model_dump(), 503
         engine().check_storage()
     except NewsQAError as exc:  # the engine could not even be made: a database that cannot be opened
-        log.error("not ready: %s", exc)  # the cause, with the database's name, goes to the log only:
-        return Readiness(ready=False, status="database unavailable").model_dump(), 503  # /readyz needs no key
+        log.error("not ready: %s", exc)
+        return Readiness(ready=False, status=f"database unavailable: {exc}").model_dump(), 503
     return Readiness(ready=True, status="ready").model_dump(), 200
 
 

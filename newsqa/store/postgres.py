@@ -202,19 +202,24 @@ class PostgresStore:
         check_vector_counts(passages, vectors, sentences, sentence_vectors)
         _check_storable(article)
         values = [getattr(article, c) for c in ARTICLE_COLUMNS]
-        with self._connection() as conn, conn.transaction():
-            inserted = conn.execute(
-                f"INSERT INTO articles ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
-                values,
-            ).fetchone()
-            if inserted is None:  # stored already, perhaps a moment ago by another server
-                row = conn.execute("SELECT text FROM articles WHERE id = %s", (article.id,)).fetchone()
-                if row is None or row[0] != article.text:
-                    raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
+        for _ in range(5):  # a row deleted between our INSERT and SELECT: try the INSERT again
+            with self._connection() as conn, conn.transaction():
+                inserted = conn.execute(
+                    f"INSERT INTO articles ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
+                    values,
+                ).fetchone()
+                if inserted is None:  # stored already, perhaps a moment ago by another server
+                    row = conn.execute("SELECT text FROM articles WHERE id = %s", (article.id,)).fetchone()
+                    if row is None:  # ... and deleted since (issue 22, item 4): not a conflict, as in SQLite
+                        continue
+                    if row[0] != article.text:
+                        raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
+                    return
+                with conn.cursor() as cur:
+                    self._insert_passages(cur, article.id, passages, vectors)
+                    self._insert_sentences(cur, article.id, sentences, sentence_vectors)
                 return
-            with conn.cursor() as cur:
-                self._insert_passages(cur, article.id, passages, vectors)
-                self._insert_sentences(cur, article.id, sentences, sentence_vectors)
+        raise StorageError(f"article id {article.id!r} was deleted and stored again by others five times while this write ran; retry")
 
     def _insert_passages(self, cur, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:  # noqa: ANN001
         cur.executemany(
