@@ -119,3 +119,12 @@ def test_an_sqlite_uri_creates_no_folder_named_file(tmp_path: Path, monkeypatch)
     with pytest.raises(StorageError):
         NewsQA(f"file:{tmp_path}/sub/missing.sqlite3?mode=ro").count_articles()
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no `file:` folder, no `sub` folder
+
+
+def test_the_readme_says_how_to_reach_the_command_after_make() -> None:
+    """Item 9: `make demo` does not activate `.venv`; the README must say how to run `newsqa` then."""
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme[readme.index("## Two commands"):readme.index("## Use it")]
+    assert ".venv/bin/newsqa" in setup and "source .venv/bin/activate" in setup
