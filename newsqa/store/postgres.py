@@ -93,7 +93,7 @@ class PostgresStore:
             with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
                 ensure_schema(conn)
         except psycopg.OperationalError as exc:
-            log.warning("cannot connect to PostgreSQL at %s: %s", redact(url), exc)
+            log.info("cannot connect to PostgreSQL at %s: %s", redact(url), exc)  # the details: logs only
             raise StorageError(f"cannot connect to PostgreSQL ({public_reason(exc)})") from exc
         self._pool = self._new_pool()
         self._closed = threading.Event()
@@ -106,7 +106,7 @@ class PostgresStore:
 
     def _unavailable(self, exc: BaseException) -> StorageError:
         """Open the circuit (requests fail fast until a probe connects) and say why, without the URL."""
-        (log.warning if self._circuit.trip() else log.debug)("PostgreSQL at %s is unavailable: %s", redact(self.url), exc)
+        (log.info if self._circuit.trip() else log.debug)("PostgreSQL at %s is unavailable: %s", redact(self.url), exc)
         return StorageError(f"PostgreSQL is unavailable ({public_reason(exc)}); requests fail fast until it is back")
 
     def _probe(self) -> None:
@@ -123,7 +123,7 @@ class PostgresStore:
                 raise self._unavailable(exc) from exc
             old, self._pool = self._pool, self._new_pool()
             self._circuit.close()
-        log.warning("PostgreSQL at %s answers again", redact(self.url))
+        log.info("PostgreSQL at %s answers again", redact(self.url))
         threading.Thread(target=old.close, kwargs={"timeout": 1.0}, daemon=True, name="newsqa-old-pool").start()
 
     @contextmanager
