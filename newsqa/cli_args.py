@@ -1,7 +1,8 @@
 """The command line before typer sees it: checks and rewrites that make `newsqa` forgiving.
 
 - An argument that is not valid UTF-8 (Python keeps its bytes as surrogate escapes) is refused with
-  one `error:` line, instead of a UnicodeEncodeError wherever it is first printed or stored.
+  one `error:` line, instead of a UnicodeEncodeError wherever it is first printed or stored, unless
+  it names an existing file (ingest stores such a name with U+FFFD for the bytes it cannot read).
 - The global options (`--no-daemon`, `--server URL`, `--threads N`) may come after the command too
   (`newsqa ask "..." --no-daemon`): they are moved in front of it, where typer expects them.
 - `newsqa ingest -` reads the articles from standard input (`stdin_file`).
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,9 +21,12 @@ GLOBAL_OPTIONS = {"--daemon": False, "--no-daemon": False, "--server": True, "--
 
 
 def check_encoding(argv: list[str]) -> None:
-    """InvalidInput naming the first argument that is not valid UTF-8."""
+    """InvalidInput naming the first argument that is not valid UTF-8 and not an existing file's
+    name (a file name in another encoding is the operating system's own: ingest reads it)."""
     for n, arg in enumerate(argv, 1):
         try:
+            if os.path.lexists(arg):
+                continue
             arg.encode("utf-8")
         except UnicodeEncodeError:
             shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
