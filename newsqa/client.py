@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlencode
 
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
-from .types import Answer, Article, SearchHit, Summary
+from .types import Answer, Article, Quote, SearchHit, Summary
 
 # The library error each HTTP status stands for (anything else 4xx/5xx: NewsQAError).
 STATUS_ERRORS: dict[int, type[NewsQAError]] = {404: ArticleNotFound, 409: ArticleConflict, 413: InvalidInput,
@@ -69,6 +69,11 @@ class Client:
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None) -> list[Answer]:
         body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids)})
         return [Answer.from_dict(a) for a in body["answers"]]
+
+    def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               top_k: int = 10) -> list[Quote]:
+        body = self._call("POST", "/v1/quotes", {"query": query, "speaker": speaker, "top_k": top_k, "article_ids": _ids(article_ids)})
+        return [Quote.from_dict(q) for q in body["quotes"]]
 
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
         body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode})

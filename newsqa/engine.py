@@ -19,12 +19,14 @@ from . import articles as sources
 from . import budget, models, retriever
 from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
+from .quotes import answers as quote_answers
+from .quotes import extract_quotes
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
 from .scoring import ranking_key
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
 from .text import make_passages, sentence_at, split_sentences
-from .types import Answer, Article, Passage, SearchHit, Span, Summary
+from .types import Answer, Article, Passage, Quote, SearchHit, Span, Summary
 
 log = logging.getLogger("newsqa")
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
@@ -68,6 +70,10 @@ class NewsQA:
     @property
     def summarizer(self):
         return models.get_summarizer(self.settings.models_dir)
+
+    @property
+    def quote_tagger(self):
+        return models.get_quote_tagger(self.settings.models_dir)
 
     @property
     def answer_scoring(self) -> str:
@@ -267,6 +273,9 @@ class NewsQA:
         question = self._check_question(question)
         self._check_top_k(top_k)
         ids = self._check_article_ids(article_ids)
+        said = quote_answers.from_statements(self, question, top_k, ids)
+        if said:
+            return said
         cfg = self.settings
         hits = self.search(question, top_k=max(cfg.retrieve_candidates, cfg.read_further), article_ids=ids)
         if not hits:
@@ -280,7 +289,33 @@ class NewsQA:
         sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]
         for answer in best:
             answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
-        return best
+        return quote_answers.set_speakers(self.store, best)
+
+    def extract_quotes(self, text: str) -> list[Quote]:
+        """The attributed statements in `text` (not stored): every Span indexes `text` exactly."""
+        from .quotes import extract_quotes
+
+        return extract_quotes(self._check_text(text), self.quote_tagger)
+
+    def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               top_k: int = 10) -> list[Quote]:
+        """Stored attributed statements, best first: only `speaker`'s (any part of the resolved
+        name, case-insensitive) and only in `article_ids` when given, ranked by `query`'s
+        relevance to the statement and its paragraph."""
+        from .quotes.rank import rank
+
+        self._check_top_k(top_k)
+        query = self._check_question(query, "query") if query is not None else None
+        speaker = self._check_speaker(speaker) if speaker is not None else None
+        ids = self._check_article_ids(article_ids)
+        found = self.store.quotes(speaker=speaker, article_ids=ids)
+        texts = {}
+        if query:
+            for article_id in {q.article_id for q in found}:
+                article = self.store.get_article(article_id)  # type: ignore[arg-type]
+                if article is not None:
+                    texts[article.id] = article.text
+        return rank(found, query, texts, self.embedder if query and found else None, top_k)
 
     def _read_hits(self, question: str, hits: list[SearchHit], first_rank: int, max_answer_len: int,
                    texts: dict[str, Article | None]) -> list[tuple[float, Answer]]:
@@ -400,9 +435,10 @@ class NewsQA:
                 offset += count
                 weights = np.sqrt([max(len(s.text.split()), 1) for s in sentences[article.id]])
                 passage_vectors = pool(sentence_vectors, _sentence_ranges(sentences[article.id], passages[article.id]), weights)
+                found = extract_quotes(article.text, self.quote_tagger) if self.settings.extract_quotes else []
                 budget.check("storing articles")  # past the budget, store nothing the caller is told failed
                 try:
-                    self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors)
+                    self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors, found)
                 except ArticleConflict as exc:  # another process stored this id with another text meanwhile
                     refuse(given[article.id], exc)
                     order = [i for i in order if i != article.id]
@@ -429,6 +465,13 @@ class NewsQA:
         if len(question) > self.settings.max_question_chars:
             raise InvalidInput(f"{name} is longer than {self.settings.max_question_chars} characters")
         return question.strip()
+
+    def _check_speaker(self, speaker: object) -> str:
+        if not isinstance(speaker, str) or not speaker.strip():
+            raise InvalidInput("speaker is empty")
+        if len(speaker) > self.settings.max_speaker_chars:
+            raise InvalidInput(f"speaker is longer than {self.settings.max_speaker_chars} characters")
+        return speaker.strip()
 
     def _check_id(self, article_id: object) -> str:
         if not isinstance(article_id, str) or not article_id.strip() or len(article_id) > 200 or _BAD_ID.search(article_id):

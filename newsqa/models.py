@@ -41,6 +41,13 @@ def get_summarizer(models_dir: Path):
     return _get(("summarizer", str(models_dir)), lambda: SentenceScorer.load(Path(models_dir) / "summarizer"))
 
 
+def get_quote_tagger(models_dir: Path):
+    """The attribution tagger shipped in `models_dir/quotes`."""
+    from .quotes.tagger import Tagger
+
+    return _get(("quotes", str(models_dir)), lambda: Tagger(Path(models_dir) / "quotes"))
+
+
 def use_threads(threads: int) -> None:
     """Run torch with `threads` intra-op threads in this process (0: torch's default, one per core).
 
