@@ -15,13 +15,11 @@ import argparse
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa import NewsQA  # noqa: E402
@@ -64,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
 def ingest_seconds(corpus: Path, db: Path, extract_quotes: bool) -> float:
     from newsqa.config import Settings
 
-    qa = NewsQA(db, settings=Settings(extract_quotes=extract_quotes))
+    qa = NewsQA(db, settings=Settings.from_env(extract_quotes=extract_quotes))
     qa.embedder.encode(["warm up"])
     if extract_quotes:
         qa.quote_tagger.tag("Warm up, he said.")

@@ -19,12 +19,10 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, load_average  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa.quotes import extract_quotes  # noqa: E402
@@ -96,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         "shipped": lambda text: extract_quotes(text, tagger),
     }
     print(f"{len(articles)} articles, model {args.model}, torch threads {torch.get_num_threads()}, "
-          f"tagger in {tagger.precision}; load avg at start {os.getloadavg()[0]:.2f}")
+          f"tagger in {tagger.precision}; load avg at start {load_average()}")
     print("| method | content char F1 (P / R) | found | direct found | source right | articles/s |")
     print("|---|---|---|---|---|---|")
     for name, run in methods.items():
@@ -108,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         m = score(articles, predicted)
         print(f"| {name} | {m['content_f1']:.3f} ({m['precision']:.3f} / {m['recall']:.3f}) | {m['found']:.3f} | "
               f"{m['direct_found']:.3f} | {m['source_right']:.3f} | {len(articles) / statistics.median(totals):.1f} |", flush=True)
-    print(f"gold: {m['gold']} attributions, {m['direct_gold']} direct; load avg at end {os.getloadavg()[0]:.2f}")
+    print(f"gold: {m['gold']} attributions, {m['direct_gold']} direct; load avg at end {load_average()}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ training set has queries to learn from, so the blend weight is a documented knob
 
 from .candidates import MAX_CANDIDATES, Candidate, PreparedArticle, prepare_article
 from .features import FEATURES, Embedder, ScoredArticle, featurize
-from .pipeline import summarize, summarize_articles
+from .pipeline import summarize, summarize_articles, summarize_text
 from .scorer import SentenceScorer, standardize
 from .selection import query_relevance, select_sentences, selection_scores
 
@@ -36,4 +36,5 @@ __all__ = [
     "standardize",
     "summarize",
     "summarize_articles",
+    "summarize_text",
 ]
