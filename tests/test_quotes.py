@@ -92,3 +92,42 @@ def test_bad_quote_requests_are_invalid_input(seeded_engine, kwargs):
 def test_extract_quotes_refuses_empty_text(seeded_engine):
     with pytest.raises(InvalidInput):
         seeded_engine.extract_quotes("  ")
+
+
+def test_post_quotes_lists_a_speakers_statements_and_refuses_bad_input(seeded_engine):
+    from newsqa.server.app import ServerSettings, create_app
+
+    client = create_app(seeded_engine, ServerSettings(api_key=None, cors_origins=[])).test_client()
+    response = client.post("/v1/quotes", json={"speaker": "Lavrov", "top_k": 20})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["quotes"] and all("Lavrov" in q["speaker"] for q in body["quotes"])
+    assert [Quote.from_dict(q) for q in body["quotes"]] == seeded_engine.quotes(speaker="Lavrov", top_k=20)
+    for bad in ({"speaker": ""}, {"speaker": "x" * 1000}, {"query": ""}, {"query": "q" * 5000}, {"speaker": 3},
+                {"speaker": "Lavrov", "colour": "red"}, {"top_k": 0}):
+        response = client.post("/v1/quotes", json=bad)
+        assert response.status_code == 422 and response.content_type == "application/problem+json", bad
+    assert seeded_engine.quotes(speaker="Lavrov")  # nothing stored was lost
+    secured = create_app(seeded_engine, ServerSettings(api_key="s3cret-key-123")).test_client()
+    assert secured.post("/v1/quotes", json={"speaker": "Lavrov"}).status_code == 401
+    ok = secured.post("/v1/quotes", json={"speaker": "Lavrov"}, headers={"Authorization": "Bearer s3cret-key-123"})
+    assert ok.status_code == 200
+    assert "/v1/quotes" in client.get("/openapi.json").get_json()["paths"]
+
+
+@pytest.mark.slow
+def test_cli_quotes_by_speaker(seeded_engine, tmp_path):
+    import json
+
+    from .conftest import served
+    from .test_cli import run
+
+    with served(seeded_engine) as url:
+        result = run("--server", url, "quotes", "Iran", "--speaker", "Pompeo", "--json", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        first = json.loads(result.stdout)[0]
+        assert "behave like a normal country" in first["text"] and "Pompeo" in first["speaker"]
+        text = run("--server", url, "quotes", "--speaker", "Jeremy Hunt", cwd=tmp_path)
+        assert text.returncode == 0 and "Jeremy Hunt" in text.stdout and "very worried" in text.stdout
+        bad = run("--server", url, "quotes", "--speaker", "", cwd=tmp_path)
+        assert bad.returncode != 0

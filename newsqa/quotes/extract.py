@@ -70,10 +70,33 @@ def _word_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+EDGE = " \t:;,—–-"
+
+
+def _trimmed(text: str, run: Tagged) -> list[Tagged]:
+    """A run cut at line breaks (a statement does not run across paragraphs), each part without
+    leading or trailing spaces, colons, commas or dashes."""
+    parts, lo = [], run.start
+    for m in re.finditer(r"\n+", text[run.start : run.end]):
+        parts.append((lo, run.start + m.start()))
+        lo = run.start + m.end()
+    parts.append((lo, run.end))
+    out = []
+    for a, b in parts:
+        while a < b and text[a] in EDGE:
+            a += 1
+        while b > a and text[b - 1] in EDGE:
+            b -= 1
+        if b > a:
+            out.append(Tagged(run.role, a, b))
+    return out
+
+
 def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]:
     """Runs snapped to whole words; content runs separated by a few characters of punctuation (a
     token the tagger left out) joined; lone one-word content runs outside quotation marks dropped."""
     runs = [Tagged(t.role, *_word_edges(text, t.start, t.end)) for t in sorted(tagged, key=lambda t: t.start)]
+    runs = [part for t in runs for part in _trimmed(text, t)]
     joined: list[Tagged] = []
     for t in runs:
         prev = joined[-1] if joined else None

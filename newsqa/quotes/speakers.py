@@ -49,12 +49,35 @@ def strip_titles(name: str) -> str:
     return " ".join(words[lo:])
 
 
+def _ends_sentence(word: str) -> bool:
+    """A word ending with a full stop that is not an initial ("R."), a title ("Mr.") or an acronym ("U.S.")."""
+    body = word[:-1]
+    return word.endswith(".") and len(body) > 1 and "." not in body and not body.isupper() and _key(body) not in TITLES
+
+
+def _sentence_parts(match: re.Match) -> list[tuple[int, int]]:
+    """A capitalized run cut where a sentence ends inside it ("Juan Guaido. Lavrov" -> two names)."""
+    parts, lo = [], match.start()
+    for w in re.finditer(r"\S+", match.group()):
+        if _ends_sentence(w.group()):
+            parts.append((lo, match.start() + w.end() - 1))
+            lo = match.start() + w.end() + 1
+    if lo < match.end():
+        parts.append((lo, match.end()))
+    return [(a, b) for a, b in parts if b > a]
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalized names in `text` (a source as written), titles dropped."""
+    return [strip_titles(text[a:b]) for m in NAME.finditer(text) for a, b in _sentence_parts(m)]
+
+
 class Resolver:
     """Speaker resolution for one article, fed its statements in text order."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.mentions = [(m.start(), m.end(), strip_titles(m.group())) for m in NAME.finditer(text)]
+        self.mentions = [(a, b, strip_titles(text[a:b])) for m in NAME.finditer(text) for a, b in _sentence_parts(m)]
         self.mentions = [m for m in self.mentions if m[2] and _key(m[2].split()[-1]) not in TITLES | PRONOUNS]
         self.last_speaker: str | None = None
 
@@ -78,18 +101,23 @@ class Resolver:
         words = _words(source)
         head = _key(words[-1]) if words else ""
         if len(words) == 1 and head in PRONOUNS:
+            if head == "who":  # "Lavrov, who said ...": the name just before
+                return self._name_before(start)
             if head not in PERSON_PRONOUNS:
                 return None
             speaker = self.last_speaker or self._previous_name(start)
         else:
-            names = [m.group() for m in NAME.finditer(source)]
-            names = [n for n in (strip_titles(n) for n in names) if n and _key(n.split()[-1]) not in TITLES | PRONOUNS]
+            names = [n for n in names_in(source) if n and _key(n.split()[-1]) not in TITLES | PRONOUNS]
             if not names:
                 return None
             speaker = self.fullest(max(names, key=len))
         if speaker:
             self.last_speaker = speaker
         return speaker
+
+    def _name_before(self, start: int) -> str | None:
+        close = [m for m in self.mentions if 0 <= start - m[1] <= 3]
+        return self.fullest(close[-1][2]) if close else None
 
     def _previous_name(self, start: int) -> str | None:
         before = [m for m in self.mentions if m[1] <= start and " " in m[2]]
