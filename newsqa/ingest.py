@@ -97,10 +97,10 @@ def embed(batch: Sequence[Prepared], embedder: Embedder, passage_max_words: int)
 
 def attribute(batch: Sequence[Prepared], tagger: Tagger) -> None:
     """Find each article's attributed statements (newsqa/quotes), in place."""
-    from .quotes import extract_quotes
+    from .quotes import extract_many
 
-    for p in batch:
-        p.quotes = extract_quotes(p.article.text, tagger)
+    for p, quotes in zip(batch, extract_many([p.article.text for p in batch], tagger)):
+        p.quotes = quotes
 
 
 def store_batch(store: Store, embedder: Embedder, items: Sequence[sources.ArticleInput], *, max_article_chars: int,

@@ -6,8 +6,6 @@ its spans into `Quote`s and resolves speakers; `rank` orders stored quotes for a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..types import Quote
 from .extract import extract, quote_marks
 from .tagger import Tagger
@@ -20,8 +18,10 @@ def extract_quotes(text: str, tagger: Tagger) -> list[Quote]:
     return extract(text, tagger.tag(text) + quote_marks(text))
 
 
-def load_tagger(models_dir: Path) -> Tagger:
-    return Tagger(Path(models_dir) / "quotes")
+def extract_many(texts: list[str], tagger: Tagger) -> list[list[Quote]]:
+    """`extract_quotes` for each text (ingest's stage; each text alone, so results never depend
+    on what else is ingested with it)."""
+    return [extract_quotes(text, tagger) for text in texts]
 
 
-__all__ = ["Quote", "Tagger", "extract_quotes", "load_tagger"]
+__all__ = ["Quote", "Tagger", "extract_many", "extract_quotes"]
