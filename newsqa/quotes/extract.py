@@ -108,8 +108,20 @@ def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]
     return [t for t in joined if t.role != "CON" or len(text[t.start : t.end].split()) > 1 or text[t.start : t.end][:1] in OPEN]
 
 
+LEAD_IN = re.compile(r"[^“”\"\n]{0,40}?:\s*(?=[“\"])")  # "tersely: “..." -> "“..."
+SENTENCE_END = re.compile(r"[.!?][”\"’]?\s+(?=[“\"]?[A-Z])")
+
+
+def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
+    """No sentence end between the two runs (a source belongs to its cue's sentence)."""
+    lo, hi = min(a.end, b.end), max(a.start, b.start)
+    return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
+
+
 def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
-    """Quotes (speaker unresolved) from role spans, in text order."""
+    """Quotes (speaker unresolved) from role spans, in text order. A content run with no cue in its
+    paragraph is kept only when it is a direct quote (a quoted paragraph continuing a speaker's
+    quote); its source and speaker are then unknown."""
     tagged = clean(text, [t for t in tagged if not t.role.startswith("CON*")]) + [t for t in tagged if t.role.startswith("CON*")]
     quotes: list[Quote] = []
     for p_lo, p_hi in paragraphs(text):
@@ -128,14 +140,20 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
         for key, pieces in by_cue.items():
             cue = key if key.role == "CUE" else None
             anchor = cue or pieces[0]
-            near = [s for s in sources if not _between(cues, anchor, s)]
+            near = [s for s in sources if not _between(cues, anchor, s) and _same_sentence(text, anchor, s)]
             source = min(near, key=lambda s: _gap(anchor, s), default=None)
             if source is not None and cue is None and _gap(anchor, source) > 40:
                 source = None
+            if source is not None and ", " in text[source.start : source.end]:  # "In Sochi, Lavrov" -> "Lavrov"
+                source = Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
             spans = []
             for c in sorted(pieces, key=lambda t: t.start):
                 a, b = balance(text, c.start, c.end)
+                lead = LEAD_IN.match(text, a, b)
+                a = lead.end() if lead else a
                 spans.append(Span(a, b, text[a:b]))
+            if cue is None and spans[0].text[:1] not in OPEN:
+                continue
             quotes.append(Quote(
                 content=spans,
                 source=Span(source.start, source.end, text[source.start : source.end]) if source else None,

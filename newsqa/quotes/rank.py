@@ -1,5 +1,5 @@
 """Order stored quotes for a query: the statement's and its paragraph's similarity to the query
-(MiniLM cosine), plus the share of query words they contain. Without a query, quotes keep their
+(MiniLM cosine), plus the share of query words they contain, plus a little for a direct quote. Without a query, quotes keep their
 stored order (article, then position in it), direct quotes first."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .extract import paragraphs
 
 MAX_RERANK = 200  # quotes compared with the query by MiniLM; the rest are pre-ranked by words
 WEIGHTS = (0.6, 0.4, 0.3)  # statement cosine, paragraph cosine, share of query words present
+DIRECT_BONUS = 0.1  # a quote in the speaker's own words beats a paraphrase of the same relevance
 
 
 def paragraph_of(text: str, quote: Quote) -> str:
@@ -45,7 +46,8 @@ def rank(quotes: list[Quote], query: str | None, texts: dict[str, str], encoder:
         n = len(keep)
         statement, paragraph = vectors[1 : 1 + n] @ vectors[0], vectors[1 + n :] @ vectors[0]
         w_s, w_p, w_l = WEIGHTS
-        scores = {int(i): float(w_s * s + w_p * p + w_l * min(lexical[i], 1.0)) for i, s, p in zip(keep, statement, paragraph)}
+        scores = {int(i): float(w_s * s + w_p * p + w_l * min(lexical[i], 1.0) + DIRECT_BONUS * quotes[i].direct)
+                  for i, s, p in zip(keep, statement, paragraph)}
     best = sorted(scores, key=lambda i: -scores[i])[:top_k]
     for i in best:
         quotes[i].score = round(max(0.0, min(1.0, scores[i])), 4)

@@ -3,7 +3,9 @@ that person or organisation in the article ("Sergei Lavrov"), or None when it ca
 
 Rules, not a model: a written name is looked up among the article's capitalized name mentions
 (longest mention ending with the same surname, job titles dropped); a personal pronoun takes the
-speaker of the closest earlier statement, else the closest earlier name mentioned.
+closest name before it in its paragraph (outside quotation marks: "Pompeo detoured to Brussels.
+He hoped ..."), else the speaker of the closest earlier statement ("“...,” he said" after
+"Lavrov said ..."), else the closest earlier full name.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ TITLES = {
     "on", "in", "at", "and", "but", "said", "says", "while", "when", "after", "before", "still", "meanwhile",
 }
 WORD = r"[A-Z][\w'’.\-]*"
+QUOTED = re.compile(r"“[^“”]*”|\"[^\"\n]*\"")
 NAME = re.compile(rf"{WORD}(?:\s+(?:(?:de|van|von|al|bin|da|du|la|le)\s+)?{WORD})*")
 
 
@@ -79,7 +82,10 @@ class Resolver:
         self.text = text
         self.mentions = [(a, b, strip_titles(text[a:b])) for m in NAME.finditer(text) for a, b in _sentence_parts(m)]
         self.mentions = [m for m in self.mentions if m[2] and _key(m[2].split()[-1]) not in TITLES | PRONOUNS]
+        quoted = [(q.start(), q.end()) for q in QUOTED.finditer(text)]
+        self.unquoted = [m for m in self.mentions if not any(a <= m[0] < b for a, b in quoted)]
         self.last_speaker: str | None = None
+        self.speakers: set[str] = set()  # resolved so far: a pronoun refers to a person who speaks, not to "Brussels"
 
     def fullest(self, name: str) -> str | None:
         """The longest mention in the article that ends with `name`'s last word (case-insensitive)."""
@@ -105,7 +111,7 @@ class Resolver:
                 return self._name_before(start)
             if head not in PERSON_PRONOUNS:
                 return None
-            speaker = self.last_speaker or self._previous_name(start)
+            speaker = self._in_paragraph(start) or self.last_speaker or self._previous_name(start)
         else:
             names = [n for n in names_in(source) if n and _key(n.split()[-1]) not in TITLES | PRONOUNS]
             if not names:
@@ -113,7 +119,14 @@ class Resolver:
             speaker = self.fullest(max(names, key=len))
         if speaker:
             self.last_speaker = speaker
+            self.speakers.add(speaker)
         return speaker
+
+    def _in_paragraph(self, start: int) -> str | None:
+        paragraph = self.text.rfind("\n", 0, start) + 1
+        before = [self.fullest(m[2]) for m in self.unquoted if paragraph <= m[0] and m[1] <= start]
+        before = [name for name in before if name in self.speakers]
+        return before[-1] if before else None
 
     def _name_before(self, start: int) -> str | None:
         close = [m for m in self.mentions if 0 <= start - m[1] <= 3]
