@@ -100,9 +100,10 @@ def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]
     joined: list[Tagged] = []
     for t in runs:
         prev = joined[-1] if joined else None
-        if (prev is not None and prev.role == t.role == "CON" and 0 <= t.start - prev.end <= max_gap
-                and "\n" not in text[prev.end : t.start] and not any(c.isalnum() for c in text[prev.end : t.start])):
-            joined[-1] = Tagged("CON", prev.start, max(prev.end, t.end))
+        gap = text[prev.end : t.start] if prev is not None else ""
+        if (prev is not None and prev.role == t.role and 0 <= t.start - prev.end <= max_gap and "\n" not in gap
+                and (not any(c.isalnum() for c in gap) if t.role == "CON" else not gap.strip())):
+            joined[-1] = Tagged(t.role, prev.start, max(prev.end, t.end))  # "said" "Friday" -> "said Friday"
         else:
             joined.append(t)
     return [t for t in joined if t.role != "CON" or len(text[t.start : t.end].split()) > 1 or text[t.start : t.end][:1] in OPEN]
@@ -124,6 +125,7 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     quote); its source and speaker are then unknown."""
     tagged = clean(text, [t for t in tagged if not t.role.startswith("CON*")]) + [t for t in tagged if t.role.startswith("CON*")]
     quotes: list[Quote] = []
+    carried: tuple[Tagged, Tagged | None] | None = None  # (cue, source) of a paragraph ending with ":"
     for p_lo, p_hi in paragraphs(text):
         runs = [t for t in tagged if p_lo <= t.start < p_hi]
         cues = [t for t in runs if t.role == "CUE"]
@@ -137,11 +139,15 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
             cue = min(near, key=lambda q: _gap(c, q), default=None)
             key = cue if cue is not None else Tagged("CON", c.start, c.end)
             by_cue.setdefault(key, []).append(c)
+        introduced = carried
+        carried = None
         for key, pieces in by_cue.items():
             cue = key if key.role == "CUE" else None
             anchor = cue or pieces[0]
-            near = [s for s in sources if not _between(cues, anchor, s) and _same_sentence(text, anchor, s)]
+            near = [s for s in sources if _same_sentence(text, anchor, s)]
             source = min(near, key=lambda s: _gap(anchor, s), default=None)
+            if cue is None and introduced is not None:  # "Caddell continued:" then a quoted paragraph
+                cue, source = introduced
             if source is not None and cue is None and _gap(anchor, source) > 40:
                 source = None
             if source is not None and ", " in text[source.start : source.end]:  # "In Sochi, Lavrov" -> "Lavrov"
@@ -160,6 +166,10 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
                 cue=Span(cue.start, cue.end, text[cue.start : cue.end]) if cue else None,
                 direct=spans[0].text.lstrip()[:1] in OPEN,
             ))
+        if text[p_lo:p_hi].rstrip().endswith(":") and cues:
+            last = max(cues, key=lambda q: q.end)
+            near = [t for t in sources if _same_sentence(text, last, t)]
+            carried = (last, min(near, key=lambda t: _gap(last, t), default=None))
     quotes.sort(key=lambda q: q.start)
     return quotes
 
