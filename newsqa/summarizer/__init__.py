@@ -8,7 +8,7 @@ can invent nothing. The pipeline, one file per stage:
     scorer.py      the learned scorer: P(sentence belongs in a summary), numpy only
     selection.py   length prior, query relevance, MMR under sentence/word budgets, near-duplicates
     pipeline.py    summarize_articles: the stages wired together
-    train.py       trains the scorer on BBC News Summary and CNN/Daily Mail (run by hand)
+    (newsqa/training/summarizer.py trains the scorer on BBC News Summary and CNN/Daily Mail, by hand)
 
 In query mode the learned score is blended with the sentence's similarity to the query: neither
 training set has queries to learn from, so the blend weight is a documented knob, not a trained one.
