@@ -68,6 +68,13 @@ class NewsQA:
     def quote_tagger(self):
         return self.models.quote_tagger(self.settings.quotes_path)
 
+    def _ingest_quote_tagger(self):
+        """The tagger for ingest, or None: extraction turned off, or no tagger in the models folder
+        (articles are then stored without quotes rather than refused)."""
+        if not self.settings.extract_quotes or not (self.settings.quotes_path / "config.json").exists():
+            return None
+        return self.quote_tagger
+
     @property
     def answer_scoring(self) -> str:
         """How answers are scored (newsqa.scoring): the setting, else the reader's own choice."""
@@ -128,7 +135,7 @@ class NewsQA:
     def _store_records(self, items: list[sources.ArticleInput], refuse: ingesting.Refuse = ingesting.raise_refusal) -> list[Article]:
         return ingesting.store_batch(self.store, self.embedder, items, max_article_chars=self.settings.max_article_chars,
                                   passage_max_words=self.settings.passage_max_words, refuse=refuse,
-                                  quote_tagger=self.quote_tagger if self.settings.extract_quotes else None)
+                                  quote_tagger=self._ingest_quote_tagger())
 
     def get_article(self, article_id: str) -> Article:
         article = self.store.get_article(check_article_id(article_id))

@@ -74,11 +74,19 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def expect_added(page) -> None:
+    """Wait for the add to finish; a locator assertion, not wait_for_function (the page's CSP forbids
+    the eval that Playwright's string predicates use)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#add-status")).to_have_text(re.compile(r"^Added"))
+
+
 def add_text(page, text: str, title: str = "") -> None:
     page.fill("#add-title", title)
     page.fill("#add-text", text)
     page.click("#add-button")
-    page.wait_for_function("document.getElementById('add-status').textContent.startsWith('Added')")
+    expect_added(page)
 
 
 def test_ask_highlights_the_answer_then_summarize(page) -> None:
@@ -133,7 +141,7 @@ def test_upload_a_file(page, tmp_path: Path) -> None:
     upload.write_text(page_html, encoding="utf-8")
     page.set_input_files("#add-file", str(upload))
     page.click("#add-button")
-    page.wait_for_function("document.getElementById('add-status').textContent.startsWith('Added')")
+    expect_added(page)
     expect(page.locator("#article-view")).to_contain_text("reopened on Monday")
     expect(page.locator("#article-view")).not_to_contain_text("<p>")
 
