@@ -185,6 +185,8 @@ def print_answers(answers) -> None:
         say("No answer found in the stored articles.")
     for n, a in enumerate(answers, 1):
         say(f"{n}. {a.text}    (score {a.score:.2f})")
+        if a.speaker:
+            say(f"   said by {a.speaker}")
         say(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
         if a.sentence:
             say(f"   \"{a.sentence.text}\"")
@@ -262,6 +264,32 @@ def search(
             return
         for h in hits:
             say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+
+    with_models(db, ctx, find)
+
+
+@app.command()
+def quotes(
+    ctx: typer.Context,
+    query: Optional[str] = typer.Argument(None, help="Rank the statements by relevance to this."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", "-s", help="Only this speaker's (any part of the name)."),
+    top_k: int = typer.Option(10, "--top-k", "-k"),
+    article: Optional[List[str]] = typer.Option(None, "--article", "-a"),
+    db: Optional[str] = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Who said what: attributed statements in the stored articles, best first."""
+
+    def find(qa) -> None:
+        require_articles(qa)
+        found = qa.quotes(query, speaker=speaker, article_ids=article or None, top_k=top_k)
+        if as_json:
+            emit([q.to_dict() for q in found])
+            return
+        for i, q in enumerate(found, 1):
+            cue = f" ({q.cue.text})" if q.cue else ""
+            say(f"{i}. {q.speaker or (q.source.text if q.source else 'unattributed')}{cue}: {q.text}")
+            say(f"   from {q.title or q.article_id} [{q.article_id}], characters {q.start}-{q.end}")
 
     with_models(db, ctx, find)
 

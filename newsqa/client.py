@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from . import unix_http
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
 from .limits import MAX_API_PAGE, MAX_FILE_BYTES, MAX_POSTED_ARTICLE_CHARS
-from .types import Answer, Article, SearchHit, Summary
+from .types import Answer, Article, Quote, SearchHit, Summary
 
 MAX_LINE_BYTES = MAX_POSTED_ARTICLE_CHARS * 4 + 65536  # one .jsonl line: the longest article a POST takes
 
@@ -98,6 +98,11 @@ class Client:
         body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids),
                                               "max_answer_len": max_answer_len})
         return [Answer.from_dict(a) for a in body["answers"]]
+
+    def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               top_k: int = 10) -> list[Quote]:
+        body = self._call("POST", "/v1/quotes", {"query": query, "speaker": speaker, "top_k": top_k, "article_ids": _ids(article_ids)})
+        return [Quote.from_dict(q) for q in body["quotes"]]
 
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
         body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode})

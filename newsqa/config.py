@@ -87,6 +87,8 @@ class Settings:
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core
+    # Find attributed statements at ingest (newsqa.quotes); NEWSQA_QUOTES=0 turns it off.
+    extract_quotes: bool = field(default_factory=lambda: os.environ.get("NEWSQA_QUOTES", "1").strip() not in {"0", "false", "no", "off"})
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -106,6 +108,10 @@ class Settings:
     @property
     def summarizer_path(self) -> Path:
         return Path(self.models_dir) / "summarizer"
+
+    @property
+    def quotes_path(self) -> Path:
+        return Path(self.models_dir) / "quotes"
 
 
 def without_password(db: str) -> str:

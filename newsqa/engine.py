@@ -14,11 +14,12 @@ from . import articles as sources
 from .config import Settings, without_password
 from .errors import ArticleNotFound, InvalidInput
 from .info import engine_info
-from .limits import (check_article_id, check_article_ids, check_int, check_page, check_question, check_summary_budget,
-                     check_text, check_top_k, MAX_ANSWER_TOKENS)
+from .limits import (check_article_id, check_article_ids, check_int, check_page, check_question, check_speaker,
+                     check_summary_budget, check_text, check_top_k, MAX_ANSWER_TOKENS)
+from .quotes import answers as quote_answers
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
-from .types import Answer, Article, SearchHit, Summary
+from .types import Answer, Article, Quote, SearchHit, Summary
 
 
 class NewsQA:
@@ -62,6 +63,17 @@ class NewsQA:
     @property
     def summarizer(self):
         return self.models.summarizer(self.settings.summarizer_path)
+
+    @property
+    def quote_tagger(self):
+        return self.models.quote_tagger(self.settings.quotes_path)
+
+    def _ingest_quote_tagger(self):
+        """The tagger for ingest, or None: extraction turned off, or no tagger in the models folder
+        (articles are then stored without quotes rather than refused)."""
+        if not self.settings.extract_quotes or not (self.settings.quotes_path / "config.json").exists():
+            return None
+        return self.quote_tagger
 
     @property
     def answer_scoring(self) -> str:
@@ -122,7 +134,8 @@ class NewsQA:
 
     def _store_records(self, items: list[sources.ArticleInput], refuse: ingesting.Refuse = ingesting.raise_refusal) -> list[Article]:
         return ingesting.store_batch(self.store, self.embedder, items, max_article_chars=self.settings.max_article_chars,
-                                  passage_max_words=self.settings.passage_max_words, refuse=refuse)
+                                  passage_max_words=self.settings.passage_max_words, refuse=refuse,
+                                  quote_tagger=self._ingest_quote_tagger())
 
     def get_article(self, article_id: str) -> Article:
         article = self.store.get_article(check_article_id(article_id))
@@ -166,9 +179,38 @@ class NewsQA:
         question = check_question(question, "question", self.settings.max_question_chars)
         check_top_k(top_k)
         options = self.ask_options(check_int("max_answer_len", max_answer_len, 1, MAX_ANSWER_TOKENS))
-        hits = retriever.find(self.store, self.embedder, question, options.depth, self._known_ids(article_ids),
-                              fusion_depth=self.settings.fusion_depth)
-        return answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k) if hits else []
+        ids = self._known_ids(article_ids)
+        said = quote_answers.from_statements(self, question, top_k, ids)  # "what did X say (on Y)": X's statements
+        if said:
+            return said
+        hits = retriever.find(self.store, self.embedder, question, options.depth, ids, fusion_depth=self.settings.fusion_depth)
+        answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k) if hits else []
+        return quote_answers.set_speakers(self.store, answers)
+
+    def extract_quotes(self, text: str) -> list[Quote]:
+        """The attributed statements in `text` (not stored): every Span indexes `text` exactly."""
+        from .quotes import extract_quotes
+
+        return extract_quotes(check_text(text, self.settings.max_article_chars), self.quote_tagger)
+
+    def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               top_k: int = 10) -> list[Quote]:
+        """Stored attributed statements, best first: only `speaker`'s (any part of the resolved
+        name, case-insensitive) and only in `article_ids` when given, ranked by `query`'s relevance
+        to the statement and its paragraph (newsqa/quotes/rank.py)."""
+        from .quotes.rank import rank
+
+        check_top_k(top_k)
+        query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
+        speaker = None if speaker is None else check_speaker(speaker)
+        found = self.store.quotes(speaker=speaker, article_ids=self._known_ids(article_ids))
+        texts: dict[str, str] = {}
+        if query:
+            for article_id in {q.article_id for q in found if q.article_id}:
+                article = self.store.get_article(article_id)
+                if article is not None:
+                    texts[article.id] = article.text
+        return rank(found, query, texts, self.embedder if query and found else None, top_k)
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
                   max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary:

@@ -3,6 +3,7 @@
     prepared, refused = prepare(items, max_article_chars)   # validate, give ids, one per id
     new = [p for p in prepared if not stored]               # idempotence: see store_batch
     embed(new, embedder, passage_max_words)                 # sentences, passages, their vectors
+    attribute(new, quote_tagger)                            # who said what (newsqa/quotes), unless turned off
     store.add_article(...)                                  # one transaction per article
 
 `NewsQA.add_article`, `add_html` and `ingest_iter` are compositions of these; a stage that derives
@@ -20,7 +21,7 @@ import logging
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -32,7 +33,10 @@ from .fields import check_fields
 from .limits import check_article_id, check_text
 from .store import Store
 from .text import make_passages, split_sentences
-from .types import Article, Passage, Span
+from .types import Article, Passage, Quote, Span
+
+if TYPE_CHECKING:
+    from .quotes.tagger import Tagger
 
 log = logging.getLogger("newsqa")
 INGEST_BATCH = 32  # records stored per batch when streaming files: memory stays flat, a kill loses one batch
@@ -50,6 +54,7 @@ class Prepared:
     passages: list[Passage] = field(default_factory=list)
     sentence_vectors: np.ndarray | None = None
     passage_vectors: np.ndarray | None = None
+    quotes: list[Quote] = field(default_factory=list)
 
 
 def raise_refusal(item: sources.ArticleInput, exc: NewsQAError) -> None:
@@ -92,8 +97,16 @@ def embed(batch: Sequence[Prepared], embedder: Embedder, passage_max_words: int)
         p.passage_vectors = pool(p.sentence_vectors, sentence_ranges(p.sentences, p.passages), weights)
 
 
+def attribute(batch: Sequence[Prepared], tagger: Tagger) -> None:
+    """Find each article's attributed statements (newsqa/quotes), in place."""
+    from .quotes import extract_many
+
+    for p, quotes in zip(batch, extract_many([p.article.text for p in batch], tagger)):
+        p.quotes = quotes
+
+
 def store_batch(store: Store, embedder: Embedder, items: Sequence[sources.ArticleInput], *, max_article_chars: int,
-                passage_max_words: int, refuse: Refuse = raise_refusal) -> list[Article]:
+                passage_max_words: int, refuse: Refuse = raise_refusal, quote_tagger: Tagger | None = None) -> list[Article]:
     """Validate, de-duplicate, embed and store `items`, each article in its own transaction; the
     stored (or already stored) articles in input order. Idempotent: a text already stored under its
     id is returned as stored; the same id with another text is refused (ArticleConflict)."""
@@ -108,11 +121,13 @@ def store_batch(store: Store, embedder: Embedder, items: Sequence[sources.Articl
             kept.append(p)
     new = [p for p in kept if existing.get(p.article.id) is None]
     embed(new, embedder, passage_max_words)
+    if quote_tagger is not None:
+        attribute(new, quote_tagger)
     refused: set[str] = set()
     for p in new:
         budget.check("storing articles")  # past the budget, store nothing the caller is told failed
         try:
-            store.add_article(p.article, p.passages, p.passage_vectors, p.sentences, p.sentence_vectors)
+            store.add_article(p.article, p.passages, p.passage_vectors, p.sentences, p.sentence_vectors, p.quotes)
         except ArticleConflict as exc:  # another process stored this id with another text meanwhile
             refuse(p.item, exc)
             refused.add(p.article.id)

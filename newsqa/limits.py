@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 50_000_000  # default of Settings.max_file_bytes: one .txt/.jso
 MAX_SUMMARY_SENTENCES = 100
 MAX_SUMMARY_WORDS = 10_000
 MAX_ANSWER_TOKENS = 100  # longest answer `ask` may be asked for (max_answer_len)
+MAX_SPEAKER_CHARS = 200  # a speaker's name as asked for in `quotes(speaker=...)`
 EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2; the stores' vector columns have this size
 
 # -- article metadata (issue 22, item 6) ------------------------------------------------------------
@@ -118,3 +119,12 @@ def check_summary_budget(max_sentences: int | None, max_words: int | None) -> No
         check_int("max_sentences", max_sentences, 1, MAX_SUMMARY_SENTENCES)
     if max_words is not None:
         check_int("max_words", max_words, 1, MAX_SUMMARY_WORDS)
+
+
+def check_speaker(speaker: object) -> str:
+    """A speaker name to match (any part of a resolved name): 1-MAX_SPEAKER_CHARS characters, not blank."""
+    if not isinstance(speaker, str) or not speaker.strip():
+        raise InvalidInput("speaker is empty")
+    if len(speaker) > MAX_SPEAKER_CHARS:
+        raise InvalidInput(f"speaker is longer than {MAX_SPEAKER_CHARS} characters")
+    return speaker.strip()

@@ -50,6 +50,12 @@ class ModelCache:
 
         return self._get(("summarizer", str(summarizer_dir)), lambda: SentenceScorer.load(Path(summarizer_dir)))
 
+    def quote_tagger(self, quotes_dir: Path):
+        """The attribution tagger in `quotes_dir` (newsqa/quotes/tagger.py)."""
+        from .quotes.tagger import Tagger
+
+        return self._get(("quotes", str(quotes_dir)), lambda: Tagger(Path(quotes_dir)))
+
     def loaded(self) -> list[str]:
         """Kinds of model this cache holds (for readiness checks)."""
         with self._lock:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
 
-from .types import Answer, Article, SearchHit, Summary
+from .types import Answer, Article, Quote, SearchHit, Summary
 
 ENGINE_METHODS = ("add_article", "add_html", "ingest", "ingest_iter", "get_article", "list_articles", "count_articles",
-                  "delete_article", "search", "ask", "summarize", "info", "close")
+                  "delete_article", "search", "ask", "quotes", "summarize", "info", "close")
 
 
 @runtime_checkable
@@ -48,6 +48,9 @@ class Engine(Protocol):
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]: ...
 
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]: ...
+
+    def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               top_k: int = 10) -> list[Quote]: ...
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
                   max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary: ...

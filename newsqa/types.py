@@ -64,6 +64,7 @@ class Answer:
     article_id: str | None = None
     title: str | None = None
     sentence: Span | None = None
+    speaker: str | None = None  # set when the answer lies inside an attributed statement
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,6 +75,51 @@ class Answer:
         fields_ = _known_fields(cls, data)
         if fields_.get("sentence") is not None:
             fields_["sentence"] = Span(**fields_["sentence"])
+        return cls(**fields_)
+
+
+@dataclass
+class Quote:
+    """An attributed statement: who (`source` as written, `speaker` resolved to the fullest name in
+    the article, None when unresolved), the reporting `cue` ("said", "told reporters") and what
+    (`content`, one or more Spans: a quote interrupted by "he said" has two). `direct` is True for
+    a statement in quotation marks. Every Span indexes the article text (or the text given to
+    `extract_quotes`); `score` is the relevance to a `quotes` query (0 without one).
+    """
+
+    content: list[Span]
+    source: Span | None = None
+    cue: Span | None = None
+    speaker: str | None = None
+    direct: bool = False
+    article_id: str | None = None
+    score: float = 0.0
+    title: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The statement's pieces joined by " … " (each piece is exact article text)."""
+        return " … ".join(piece.text for piece in self.content)
+
+    @property
+    def start(self) -> int:
+        return self.content[0].start
+
+    @property
+    def end(self) -> int:
+        return self.content[-1].end
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
+        """The inverse of `to_dict` (the derived `text` is ignored)."""
+        fields_ = _known_fields(cls, data)
+        fields_["content"] = [Span(**piece) for piece in fields_.get("content", [])]
+        for name in ("source", "cue"):
+            if fields_.get(name) is not None:
+                fields_[name] = Span(**fields_[name])
         return cls(**fields_)
 
 

@@ -36,6 +36,8 @@ from .schemas import (
     HtmlArticleIn,
     InfoOut,
     PageQuery,
+    QuotesIn,
+    QuotesOut,
     Readiness,
     SearchIn,
     SearchOut,
@@ -211,6 +213,16 @@ def search(body: SearchIn) -> dict[str, Any]:
     started = time.perf_counter()
     hits = engine().search(body.query, top_k=body.top_k, article_ids=body.article_ids, mode=body.mode)
     return SearchOut(query=body.query, hits=[h.to_dict() for h in hits],
+                     took_ms=_ms_since(started)).model_dump(mode="json")
+
+
+@api.post("/quotes", tags=[qa_tag], security=READ_SECURITY,
+          responses={200: QuotesOut, **problem_responses(*WRITE_ERRORS, 404)})
+def quotes(body: QuotesIn) -> dict[str, Any]:
+    """Who said what: attributed statements in the stored articles, best first (only `speaker`'s, ranked by `query`)."""
+    started = time.perf_counter()
+    found = engine().quotes(body.query, speaker=body.speaker, article_ids=body.article_ids, top_k=body.top_k)
+    return QuotesOut(query=body.query, speaker=body.speaker, quotes=[q.to_dict() for q in found],
                      took_ms=_ms_since(started)).model_dump(mode="json")
 
 

@@ -116,6 +116,19 @@ class SearchIn(RequestModel):
     mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="BM25 and embeddings fused, or one of them.")
 
 
+Speaker = Annotated[str, Field(min_length=1, max_length=limits.MAX_SPEAKER_CHARS, pattern=limits.VISIBLE,
+                               description="Any part of the speaker's name, case-insensitive (\"Lavrov\", \"sergei lavrov\").")]
+
+
+class QuotesIn(RequestModel):
+    """Attributed statements in the stored articles: whose, and about what."""
+
+    query: Question | None = Field(None, description="Rank statements by relevance to this (the statement and its paragraph).")
+    speaker: Speaker | None = Field(None, description="Only statements of this speaker.")
+    top_k: TopK = Field(10, description="How many statements at most.")
+    article_ids: list[ArticleId] | None = Field(None, max_length=limits.MAX_IDS, description="Only look in these articles.")
+
+
 class SummaryOptions(RequestModel):
     """The length budget and optional focus shared by every summarize request."""
 
@@ -213,12 +226,34 @@ class AnswerOut(BaseModel):
     article_id: str | None = None
     title: str | None = None
     sentence: SpanOut | None = Field(None, description="The sentence around the answer.")
+    speaker: str | None = Field(None, description="Who said it, when the answer lies inside an attributed statement.")
 
 
 class AskOut(BaseModel):
     question: str
     answers: list[AnswerOut] = Field(description="Best first (by score and by the retrieval rank of the passage each came from, "
                                                  "so scores need not fall); empty when the articles do not answer the question.")
+    took_ms: float
+
+
+class QuoteOut(BaseModel):
+    """An attributed statement; every span's offsets index its article's text."""
+
+    text: str = Field(description="The statement's pieces joined by ' … '.")
+    content: list[SpanOut] = Field(description="The statement, in one or more pieces (a quote interrupted by 'he said' has two).")
+    source: SpanOut | None = Field(None, description="The speaker as written there ('Lavrov', 'he', 'a source').")
+    cue: SpanOut | None = Field(None, description="The reporting verb or phrase ('said', 'responded tersely').")
+    speaker: str | None = Field(None, description="The speaker's fullest name in the article; null when unresolved.")
+    direct: bool = Field(description="True for a statement in quotation marks.")
+    article_id: str | None = None
+    title: str | None = None
+    score: float = Field(description="Relevance to the query, 0 to 1 (0 without a query).")
+
+
+class QuotesOut(BaseModel):
+    query: str | None
+    speaker: str | None
+    quotes: list[QuoteOut] = Field(description="Best first.")
     took_ms: float
 
 

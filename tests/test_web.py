@@ -74,11 +74,19 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def expect_added(page) -> None:
+    """Wait for the add to finish; a locator assertion, not wait_for_function (the page's CSP forbids
+    the eval that Playwright's string predicates use)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#add-status")).to_have_text(re.compile(r"^Added"))
+
+
 def add_text(page, text: str, title: str = "") -> None:
     page.fill("#add-title", title)
     page.fill("#add-text", text)
     page.click("#add-button")
-    page.wait_for_function("document.getElementById('add-status').textContent.startsWith('Added')")
+    expect_added(page)
 
 
 def test_ask_highlights_the_answer_then_summarize(page) -> None:
@@ -133,6 +141,27 @@ def test_upload_a_file(page, tmp_path: Path) -> None:
     upload.write_text(page_html, encoding="utf-8")
     page.set_input_files("#add-file", str(upload))
     page.click("#add-button")
-    page.wait_for_function("document.getElementById('add-status').textContent.startsWith('Added')")
+    expect_added(page)
     expect(page.locator("#article-view")).to_contain_text("reopened on Monday")
     expect(page.locator("#article-view")).not_to_contain_text("<p>")
+
+
+def test_who_said_what_lists_a_speakers_statements(page) -> None:
+    from playwright.sync_api import expect
+
+    if page.locator("#article-list li").count() == 0:
+        add_text(page, SEED.read_text(encoding="utf-8"))
+    page.fill("#question", "What did Lavrov say on Venezuela?")
+    page.click("#ask-button")
+    expect(page.locator("#answers li").first.locator(".speaker")).to_contain_text("Lavrov", timeout=TIMEOUT_MS)
+
+    page.fill("#quote-speaker", "Lavrov")
+    page.click("#quotes-button")
+    quotes = page.locator("#quotes li")
+    expect(quotes.first).to_be_visible(timeout=TIMEOUT_MS)
+    assert quotes.count() >= 3
+    for i in range(quotes.count()):
+        expect(quotes.nth(i).locator(".quote-speaker")).to_contain_text("Lavrov")
+    expect(page.locator("#quotes")).to_contain_text(LAVROV)
+    expect(page.locator("#article-view mark.answer").first).to_be_visible()
+    shot(page, "web-quotes.png")

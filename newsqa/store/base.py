@@ -7,12 +7,12 @@ outside `newsqa/store/` writes SQL or knows which backend it talks to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from ..types import Article, Passage, Span
+from ..types import Article, Passage, Quote, Span
 
 
 @dataclass
@@ -24,6 +24,7 @@ class StoredArticle:
     vectors: np.ndarray  # one row per passage
     sentences: list[Span]
     sentence_vectors: np.ndarray  # one row per sentence
+    quotes: list[Quote] = field(default_factory=list)
 
 
 @runtime_checkable
@@ -57,8 +58,10 @@ class Store(Protocol):
         vectors: np.ndarray,
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
+        quotes: Sequence[Quote] = (),
     ) -> None:
-        """Store an article with its passages, sentences and their vectors, all or nothing, in
+        """Store an article with its passages, sentences, their vectors and its attributed
+        statements (`quotes`, offsets only), all or nothing, in
         one transaction. Idempotent under races: if another writer stored the same id with the
         same text meanwhile, store nothing and succeed; with another text, ArticleConflict.
         Database failures raise StorageError."""
@@ -66,6 +69,12 @@ class Store(Protocol):
 
     def delete_article(self, article_id: str) -> bool:
         """Delete an article with everything stored for it; False when there was none."""
+        ...
+
+    # -- quotes ---------------------------------------------------------------------------------
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> list[Quote]:
+        """Stored quotes, their texts sliced from the articles; only those whose resolved speaker
+        contains `speaker` (case-insensitive) and only in `article_ids` when given."""
         ...
 
     # -- sentences and passages -----------------------------------------------------------------

@@ -21,10 +21,11 @@ import numpy as np
 
 from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError, InvalidInput
-from ..types import Article, Passage, Span
+from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
 from .circuit import CONNECT_TIMEOUT, POOL_WAIT, Circuit, public_reason
 from .common import ARTICLE_COLUMNS, check_vector_counts
+from .quote_rows import like_pattern, quote_from_row, quote_row
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,15 @@ CREATE TABLE IF NOT EXISTS sentences (
     vector vector({DIMENSIONS}) NOT NULL,
     PRIMARY KEY (article_id, idx)
 );
+CREATE TABLE IF NOT EXISTS quotes (
+    article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx integer NOT NULL,
+    speaker text,
+    direct boolean NOT NULL,
+    spans jsonb NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes (lower(speaker));
 """
 _COLUMNS = ", ".join(ARTICLE_COLUMNS)
 
@@ -193,8 +203,9 @@ class PostgresStore:
         vectors: np.ndarray,
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
+        quotes: Sequence[Quote] = (),
     ) -> None:
-        """Store an article with its passages, sentences and their vectors in one transaction.
+        """Store an article with its passages, sentences, their vectors and its quotes in one transaction.
 
         The same article already stored (by this or any other process, even one committing at the
         same moment) is left as it is; the same id with a different text is an ArticleConflict.
@@ -218,6 +229,9 @@ class PostgresStore:
                 with conn.cursor() as cur:
                     self._insert_passages(cur, article.id, passages, vectors)
                     self._insert_sentences(cur, article.id, sentences, sentence_vectors)
+                    if quotes:
+                        cur.executemany("INSERT INTO quotes (article_id, idx, speaker, direct, spans) VALUES (%s, %s, %s, %s, %s::jsonb)",
+                                        [(article.id, i, *quote_row(q)) for i, q in enumerate(quotes)])
                 return
         raise StorageError(f"article id {article.id!r} was deleted and stored again by others five times while this write ran; retry")
 
@@ -237,8 +251,26 @@ class PostgresStore:
         )
 
     def delete_article(self, article_id: str) -> bool:
-        with self._connection() as conn:  # passages and sentences go with it (ON DELETE CASCADE)
+        with self._connection() as conn:  # passages, sentences and quotes go with it (ON DELETE CASCADE)
             return conn.execute("DELETE FROM articles WHERE id = %s", (article_id,)).rowcount > 0
+
+    # -- quotes ---------------------------------------------------------------------------------
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> list[Quote]:
+        """Stored quotes (texts sliced from their articles) in article and text order; only those
+        whose speaker contains `speaker` (case-insensitive) and only in `article_ids` when given."""
+        sql = "SELECT q.article_id, a.title, q.speaker, q.direct, q.spans FROM quotes q JOIN articles a ON a.id = q.article_id WHERE true"
+        args: list = []
+        if speaker is not None:
+            sql += " AND lower(q.speaker) LIKE %s"  # backslash is PostgreSQL's default LIKE escape
+            args.append(like_pattern(speaker))
+        if article_ids is not None:
+            sql += " AND q.article_id = ANY(%s)"
+            args.append(list(article_ids))
+        with self._connection() as conn:
+            rows = conn.execute(sql + " ORDER BY q.article_id, q.idx", args).fetchall()
+            ids = list({r[0] for r in rows})
+            texts = dict(conn.execute("SELECT id, text FROM articles WHERE id = ANY(%s)", (ids,)).fetchall()) if ids else {}
+        return [quote_from_row(r[0], texts[r[0]], r[2], r[3], r[4], r[1]) for r in rows]
 
     # -- sentences and passages -----------------------------------------------------------------
     def sentences(self, article_id: str) -> tuple[list[Span], np.ndarray]:
@@ -279,7 +311,8 @@ class PostgresStore:
                                          (article_id,), binary=True).fetchall()
         passages = [Passage(article_id, r[0], r[1], r[2], article.text[r[1] : r[2]]) for r in rows]
         sentences = [Span(r[0], r[1], article.text[r[0] : r[1]]) for r in sentence_rows]
-        return StoredArticle(article, passages, _matrix([r[3] for r in rows]), sentences, _matrix([r[2] for r in sentence_rows]))
+        return StoredArticle(article, passages, _matrix([r[3] for r in rows]), sentences, _matrix([r[2] for r in sentence_rows]),
+                             self.quotes(article_ids=[article_id]))
 
     # -- search ---------------------------------------------------------------------------------
     def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:

@@ -25,8 +25,9 @@ import numpy as np
 
 from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError
-from ..types import Article, Passage, Span
+from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
+from .quote_rows import like_pattern, quote_from_row, quote_row
 from .common import ARTICLE_COLUMNS, check_vector_counts, exact_top_k
 
 SCHEMA = """
@@ -53,6 +54,15 @@ CREATE TABLE IF NOT EXISTS sentences (
     vector BLOB NOT NULL,
     PRIMARY KEY (article_id, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quotes (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    speaker TEXT,
+    direct INTEGER NOT NULL,
+    spans TEXT NOT NULL,
+    PRIMARY KEY (article_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(lower(speaker));
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 PASSAGE_COLUMNS = "id, article_id, idx, start, end, vector"
@@ -220,8 +230,9 @@ class SQLiteStore:
         vectors: np.ndarray,
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
+        quotes: Sequence[Quote] = (),
     ) -> None:
-        """Store an article with its passages, sentences and their vectors, all or nothing.
+        """Store an article with its passages, sentences, their vectors and its quotes, all or nothing.
 
         Idempotent under races: when another writer (another worker, another `newsqa ingest`)
         stored the same article since the caller looked, this stores nothing and succeeds; the
@@ -240,6 +251,8 @@ class SQLiteStore:
             )
             self._insert_passages(article.id, passages, vectors)
             self._insert_sentences(article.id, sentences, sentence_vectors)
+            conn.executemany("INSERT INTO quotes (article_id, idx, speaker, direct, spans) VALUES (?, ?, ?, ?, ?)",
+                             [(article.id, i, *quote_row(q)) for i, q in enumerate(quotes)])
 
     def _insert_passages(self, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         for p, v in zip(passages, vectors):
@@ -262,6 +275,7 @@ class SQLiteStore:
             conn.execute("DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)", (article_id,))
             conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
             conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
             deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
         return deleted > 0
 
@@ -278,6 +292,25 @@ class SQLiteStore:
         spans = [Span(r[0], r[1], r[2]) for r in rows]
         matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
         return spans, matrix
+
+    # -- quotes -----------------------------------------------------------------------------
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> list[Quote]:
+        """Stored quotes (texts sliced from their articles), in article and text order; only those
+        whose speaker contains `speaker` (case-insensitive) and only in `article_ids` when given."""
+        sql = ("SELECT q.article_id, a.title, q.speaker, q.direct, q.spans FROM quotes q JOIN articles a ON a.id = q.article_id"
+               " WHERE 1 = 1")
+        args: list = []
+        if speaker is not None:
+            sql += " AND lower(q.speaker) LIKE ? ESCAPE '\\'"
+            args.append(like_pattern(speaker))
+        if article_ids is not None:
+            sql += f" AND q.article_id IN ({','.join('?' * len(article_ids))})"
+            args += list(article_ids)
+        with self._db() as conn:
+            rows = conn.execute(sql + " ORDER BY q.article_id, q.idx", args).fetchall()
+            texts = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len({r[0] for r in rows}))})",
+                                      list({r[0] for r in rows})).fetchall()) if rows else {}
+        return [quote_from_row(r[0], texts[r[0]], r[2], r[3], r[4], r[1]) for r in rows]
 
     # -- passages ---------------------------------------------------------------------------
     def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
@@ -347,7 +380,7 @@ class SQLiteStore:
         passages = [Passage(article_id, r[0], r[1], r[2], article.text[r[1] : r[2]]) for r in rows]
         vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
         sentences, sentence_vectors = self.sentences(article_id)
-        return StoredArticle(article, passages, vectors, sentences, sentence_vectors)
+        return StoredArticle(article, passages, vectors, sentences, sentence_vectors, self.quotes(article_ids=[article_id]))
 
 
 def fts_match(terms: Sequence[str]) -> str:

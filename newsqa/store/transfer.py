@@ -50,7 +50,8 @@ def copy_articles(source: Store, destination: Store, progress: bool = False, pag
                     stored = source.stored_article(article.id)
                     if stored is not None:  # deleted from the source while we copied: nothing to do
                         try:
-                            destination.add_article(stored.article, stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors)
+                            destination.add_article(stored.article, stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors,
+                                                    stored.quotes)
                             report.copied += 1
                         except ArticleConflict:
                             report.conflicts.append(article.id)

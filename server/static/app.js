@@ -226,6 +226,12 @@ function renderAnswers(answers) {
     source.className = "source";
     source.textContent = answer.title || answer.article_id || "";
     item.append(text, score, source);
+    if (answer.speaker) {
+      const speaker = document.createElement("div");
+      speaker.className = "speaker";
+      speaker.textContent = "said by " + answer.speaker;
+      item.append(speaker);
+    }
     if (answer.sentence) {
       const context = document.createElement("div");
       context.className = "context";
@@ -269,12 +275,71 @@ async function summarize() {
   }
 }
 
+// -- who said what -------------------------------------------------------------------------------
+
+async function findQuotes(event) {
+  event.preventDefault();
+  const status = $("quotes-status");
+  const speaker = $("quote-speaker").value.trim();
+  const query = $("quote-query").value.trim();
+  if (!speaker && !query) return setStatus(status, "Type a speaker or a topic first.", true);
+  const body = { top_k: 10 };
+  if (speaker) body.speaker = speaker;
+  if (query) body.query = query;
+  const ids = selectedIds();
+  if (ids.length) body.article_ids = ids;
+  setStatus(status, "Looking…");
+  try {
+    const result = await api("POST", "/v1/quotes", body);
+    renderQuotes(result.quotes);
+    setStatus(status, result.quotes.length ? result.quotes.length + " statement(s) in " + Math.round(result.took_ms) + " ms."
+      : "No statement found.");
+    if (result.quotes.length) await showQuote(result.quotes[0]);
+  } catch (error) {
+    setStatus(status, error.message, true);
+  }
+}
+
+function renderQuotes(quotes) {
+  const list = $("quotes");
+  list.replaceChildren();
+  quotes.forEach((quote) => {
+    const item = document.createElement("li");
+    item.className = "quote-item";
+    item.tabIndex = 0;
+    const who = document.createElement("strong");
+    who.className = "quote-speaker";
+    who.textContent = quote.speaker || (quote.source ? quote.source.text : "unattributed");
+    const cue = document.createElement("span");
+    cue.className = "quote-cue";
+    cue.textContent = quote.cue ? " (" + quote.cue.text + ")" : "";
+    const text = document.createElement("div");
+    text.className = "quote-text";
+    text.textContent = quote.text;
+    const source = document.createElement("div");
+    source.className = "source";
+    source.textContent = quote.title || quote.article_id || "";
+    item.append(who, cue, text, source);
+    const select = () => showQuote(quote);
+    item.addEventListener("click", select);
+    item.addEventListener("keydown", (e) => { if (e.key === "Enter") select(); });
+    list.append(item);
+  });
+}
+
+async function showQuote(quote) {
+  const ranges = quote.content.map((piece) => ({ start: piece.start, end: piece.end, className: "answer" }));
+  if (quote.source) ranges.push({ start: quote.source.start, end: quote.source.end, className: "quote-source" });
+  await showArticle(quote.article_id, ranges);
+}
+
 // -- wiring ---------------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
   $("add-form").addEventListener("submit", addArticle);
   $("ask-form").addEventListener("submit", ask);
   $("summarize-button").addEventListener("click", summarize);
+  $("quotes-form").addEventListener("submit", findQuotes);
   const reload = () => loadArticles().catch((error) => setStatus($("add-status"), error.message, true));
   if ($("api-key")) $("api-key").addEventListener("change", reload);  // reads need the key too
   reload();

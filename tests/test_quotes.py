@@ -1,0 +1,133 @@
+"""Who said what: attributed statements found at ingest with the shipped tagger, stored in both
+backends, listed by speaker and query, and used by `ask` for "what did X say" questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.errors import InvalidInput
+from newsqa.quotes.questions import speaker_question
+from newsqa.types import Quote, Span
+
+LAVROV_QUOTES = ("“You can not establish a democracy by force.”", "“Considering that we have met twice",
+                 "“We see that there are certain suspicions")
+
+
+def exact(quote: Quote, text: str) -> bool:
+    spans = [*quote.content, *(s for s in (quote.source, quote.cue) if s is not None)]
+    return all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_questions_about_what_someone_said_are_recognized():
+    assert speaker_question("What did Lavrov say on Venezuela?") == ("Lavrov", "Venezuela")
+    assert speaker_question("what does Jeremy Hunt think of Iran") == ("Jeremy Hunt", "Iran")
+    assert speaker_question("How did Lavrov respond?") == ("Lavrov", None)
+    assert speaker_question("What did Foreign Minister Sergei Lavrov say about trust?") == ("Sergei Lavrov", "trust")
+    assert speaker_question("Who is Lavrov?") is None
+    assert speaker_question("What did the talks achieve?") is None
+
+
+def test_quote_round_trips_through_a_dict():
+    q = Quote([Span(0, 4, "“Hi”")], Span(5, 7, "he"), Span(8, 12, "said"), "Sergei Lavrov", True, "a1", 0.5, "T")
+    d = q.to_dict()
+    assert d["text"] == "“Hi”" and d["content"] == [{"start": 0, "end": 4, "text": "“Hi”"}]
+    assert Quote.from_dict(d) == q
+
+
+def test_extract_quotes_finds_lavrovs_quote_with_exact_offsets(seeded_engine, seed_text):
+    quotes = seeded_engine.extract_quotes(seed_text)
+    assert quotes and all(exact(q, seed_text) and q.article_id is None for q in quotes)
+    terse = [q for q in quotes if "You can not establish a democracy by force" in q.text]
+    assert terse and terse[0].direct and "Lavrov" in (terse[0].speaker or "")
+    assert terse[0].content[0].text == "“You can not establish a democracy by force.”"
+
+
+def test_quotes_by_speaker_are_his_and_only_his(seeded_engine, seed_text):
+    lavrov = seeded_engine.quotes(speaker="Lavrov", top_k=50)
+    assert lavrov and all("lavrov" in q.speaker.lower() for q in lavrov)
+    for opening in LAVROV_QUOTES:
+        assert any(q.text.startswith(opening) for q in lavrov), opening
+    assert all(exact(q, seed_text) for q in lavrov)
+    assert all(q.speaker == "Sergei Lavrov" for q in lavrov)  # "he" and "Lavrov" resolve to the fullest name
+    assert seeded_engine.quotes(speaker="sergei LAVROV", top_k=50) == lavrov  # any part, any case
+    hunt = seeded_engine.quotes(speaker="Jeremy Hunt")
+    assert any("We are very worried about the risk of a conflict" in q.text for q in hunt)
+
+
+def test_a_query_ranks_a_speakers_statements(seeded_engine):
+    pompeo = seeded_engine.quotes("Iran", speaker="Pompeo")
+    assert "behave like a normal country" in pompeo[0].text
+    assert all(0 <= q.score <= 1 for q in pompeo) and pompeo[0].score >= pompeo[-1].score
+
+
+def test_what_did_lavrov_say_is_answered_with_the_whole_quote(seeded_engine, seed_text):
+    answers = seeded_engine.ask("What did Lavrov say on Venezuela?")
+    best = answers[0]
+    assert best.text == "“You can not establish a democracy by force.”"
+    assert "Lavrov" in best.speaker
+    assert seed_text[best.start : best.end] == best.text
+
+
+def test_answers_inside_a_statement_name_the_speaker(seeded_engine):
+    answers = seeded_engine.ask("What does Hunt worry about?")
+    inside = [a for a in answers if "conflict" in a.text]
+    assert inside and inside[0].speaker == "Jeremy Hunt"
+
+
+def test_quotes_are_deleted_with_their_article(engine, seed_text):
+    article = engine.add_article(seed_text)
+    assert engine.quotes(speaker="Lavrov")
+    engine.delete_article(article.id)
+    assert engine.quotes(speaker="Lavrov") == []
+    assert engine.store.quotes() == []
+
+
+@pytest.mark.parametrize("kwargs", [{"speaker": ""}, {"speaker": "   "}, {"speaker": "x" * 1000}, {"query": ""},
+                                    {"query": "q" * 5000}, {"top_k": 0}, {"speaker": 3}])
+def test_bad_quote_requests_are_invalid_input(seeded_engine, kwargs):
+    with pytest.raises(InvalidInput):
+        seeded_engine.quotes(**kwargs)
+
+
+def test_extract_quotes_refuses_empty_text(seeded_engine):
+    with pytest.raises(InvalidInput):
+        seeded_engine.extract_quotes("  ")
+
+
+def test_post_quotes_lists_a_speakers_statements_and_refuses_bad_input(seeded_engine):
+    from newsqa.server.app import ServerSettings, create_app
+
+    client = create_app(seeded_engine, ServerSettings(api_key=None, cors_origins=[])).test_client()
+    response = client.post("/v1/quotes", json={"speaker": "Lavrov", "top_k": 20})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["quotes"] and all("Lavrov" in q["speaker"] for q in body["quotes"])
+    assert [Quote.from_dict(q) for q in body["quotes"]] == seeded_engine.quotes(speaker="Lavrov", top_k=20)
+    for bad in ({"speaker": ""}, {"speaker": "x" * 1000}, {"query": ""}, {"query": "q" * 5000}, {"speaker": 3},
+                {"speaker": "Lavrov", "colour": "red"}, {"top_k": 0}):
+        response = client.post("/v1/quotes", json=bad)
+        assert response.status_code == 422 and response.content_type == "application/problem+json", bad
+    assert seeded_engine.quotes(speaker="Lavrov")  # nothing stored was lost
+    secured = create_app(seeded_engine, ServerSettings(api_key="s3cret-key-123")).test_client()
+    assert secured.post("/v1/quotes", json={"speaker": "Lavrov"}).status_code == 401
+    ok = secured.post("/v1/quotes", json={"speaker": "Lavrov"}, headers={"Authorization": "Bearer s3cret-key-123"})
+    assert ok.status_code == 200
+    assert "/v1/quotes" in client.get("/openapi.json").get_json()["paths"]
+
+
+@pytest.mark.slow
+def test_cli_quotes_by_speaker(seeded_engine, tmp_path):
+    import json
+
+    from .conftest import served
+    from .test_cli import run
+
+    with served(seeded_engine) as url:
+        result = run("--server", url, "quotes", "Iran", "--speaker", "Pompeo", "--json", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        first = json.loads(result.stdout)[0]
+        assert "behave like a normal country" in first["text"] and "Pompeo" in first["speaker"]
+        text = run("--server", url, "quotes", "--speaker", "Jeremy Hunt", cwd=tmp_path)
+        assert text.returncode == 0 and "Jeremy Hunt" in text.stdout and "very worried" in text.stdout
+        bad = run("--server", url, "quotes", "--speaker", "", cwd=tmp_path)
+        assert bad.returncode != 0
