@@ -16,6 +16,7 @@ import numpy as np
 
 from . import budget
 from .precision import native_bf16
+from .vector_cache import VectorCache
 
 DIMENSIONS = 384
 
@@ -40,12 +41,17 @@ class Embedder:
 
             self.model.to(torch.bfloat16)
         self.batch_size = batch_size  # 16 beat 64 on CPU: sentences sorted by length pad less
+        self.cache = VectorCache(DIMENSIONS)  # a text encoded recently (a repeated summarize(text=...)) is not encoded again
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (dot product = cosine similarity).
 
-        Long inputs are encoded in chunks, with the request's time budget checked between them.
+        Texts in the cache (see `vector_cache`) are not encoded again; the rest are encoded in
+        chunks, with the request's time budget checked between them.
         """
+        return self.cache.encode(texts, self._encode)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         chunk = self.batch_size * 16
         for lo in range(0, len(texts), chunk):
