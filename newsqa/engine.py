@@ -17,6 +17,7 @@ import numpy as np
 
 from . import articles as sources
 from . import budget, models, retriever
+from .cascade import read_in_stages, reading_stages
 from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
@@ -259,9 +260,9 @@ class NewsQA:
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
         """Answers to `question` from the stored articles, best first; [] when none clears the threshold.
 
-        Reads the top `retrieve_candidates` passages, and down to `read_further` when no answer from
-        them scores `confident_answer`; ranks answers by the reader's score and the passage's
-        retrieval rank (`scoring.ranking_key`). Every answer's `start`/`end` index its article's
+        Reads the best passages first, further down only while no answer is confident
+        (`cascade.reading_stages`); ranks answers by the reader's score and the passage's retrieval rank
+        (`scoring.ranking_key`). Every answer's `start`/`end` index its article's
         text: `article.text[start:end] == answer.text`.
         """
         question = self._check_question(question)
@@ -272,9 +273,7 @@ class NewsQA:
         if not hits:
             return []
         texts: dict[str, Article | None] = {}
-        ranked = self._read_hits(question, hits[: cfg.retrieve_candidates], 0, max_answer_len, texts)
-        if not any(answer.score >= cfg.confident_answer for _, answer in ranked):
-            ranked += self._read_hits(question, hits[cfg.retrieve_candidates : cfg.read_further], cfg.retrieve_candidates, max_answer_len, texts)
+        ranked = read_in_stages(lambda lo, hi: self._read_hits(question, hits[lo:hi], lo, max_answer_len, texts), reading_stages(cfg))
         ranked.sort(key=lambda ka: -ka[0])
         best = _drop_overlaps([answer for _, answer in ranked])[:top_k]
         sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]

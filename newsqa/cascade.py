@@ -1,0 +1,48 @@
+"""How deep `ask` reads: the best few passages first, further down only while no answer is sure.
+
+Reading is nearly all of an `ask`'s time (each 120-word passage is one pass of the reader), and a
+question whose first passages already hold a near-certain answer rarely gains from more. The
+stages come from Settings: the top `read_first` passages, stopping when an answer scores
+`confident_answer`; then down to `retrieve_candidates`, stopping likewise; then down to
+`read_further`. Chosen on NewsQA dev (benchmarks/answer_ranking.py compare --stages): the defaults
+(2, 4, 12 at 0.99) read about half the passages that the two stages before (8, then 16 below
+0.999) read, for the same open F1 (see the README).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from .config import Settings
+from .types import Answer
+
+Stage = tuple[int, float | None]  # (read down to this many passages, stop if an answer scores this; None: last)
+
+
+def reading_stages(settings: Settings) -> list[Stage]:
+    """The stages `settings` ask for, depths strictly increasing; the last reads without condition."""
+    wanted: list[Stage] = [(settings.read_first, settings.confident_answer),
+                           (settings.retrieve_candidates, settings.confident_answer),
+                           (max(settings.read_further, settings.retrieve_candidates), None)]
+    stages: list[Stage] = []
+    for depth, confident in wanted:
+        while stages and stages[-1][0] >= depth:  # a later stage as deep or deeper takes its place
+            stages.pop()
+        if depth > 0:
+            stages.append((depth, confident))
+    if stages:
+        stages[-1] = (stages[-1][0], None)
+    return stages
+
+
+def read_in_stages(read: Callable[[int, int], list[tuple[float, Answer]]], stages: Sequence[Stage]) -> list[tuple[float, Answer]]:
+    """Call `read(lo, hi)` for the passages of each stage in turn (ranks lo..hi-1), until a stage
+    ends with an answer at or above its `confident` score; every (key, answer) read, in order."""
+    ranked: list[tuple[float, Answer]] = []
+    done = 0
+    for depth, confident in stages:
+        ranked += read(done, depth)
+        done = depth
+        if confident is None or any(answer.score >= confident for _, answer in ranked):
+            break
+    return ranked
