@@ -336,7 +336,11 @@ class NewsQA:
             if not ids:
                 raise InvalidInput("article_ids is empty")
             chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
-        embedder = self.embedder if text is not None else self._sentence_vectors(chosen)
+        if text is None:
+            embedder = self._sentence_vectors(chosen)
+        else:  # a text stored before (by any process) has its sentence vectors in the store
+            stored = self.store.get_article(sources.content_id(chosen[0].text))
+            embedder = self._sentence_vectors([stored]) if stored is not None and stored.text == chosen[0].text else self.embedder
         summary = summarize_articles(chosen, scorer=self.summarizer, embedder=embedder,
                                      max_sentences=max_sentences, max_words=max_words, query=query)
         if text is not None:  # a text that is not stored has no article id to point at

@@ -48,3 +48,14 @@ def test_raw_text_summary_is_the_same_from_the_cache(tmp_path, seed_text):
     for sentence in second.sentences:
         assert seed_text[sentence.start : sentence.end] == sentence.text
     engine.close()
+
+
+def test_raw_text_of_a_stored_article_uses_its_stored_vectors(tmp_path, seed_text):
+    engine = NewsQA(tmp_path / "stored.sqlite3")
+    engine.add_article(seed_text)
+    get_embedder().cache.clear()
+    misses = get_embedder().cache.misses
+    summary = engine.summarize(text=seed_text, max_sentences=3)
+    assert get_embedder().cache.misses == misses  # nothing encoded
+    assert summary.sentences and all(s.article_id is None for s in summary.sentences)
+    engine.close()
