@@ -99,10 +99,11 @@ def main(argv: list[str] | None = None) -> None:
 
     long = long_article()
     times = [(embedder.cache.clear(), timed(long))[1] for _ in range(args.long_runs)]  # cache emptied: its paragraphs repeat
-    print(
-        f"100,000-word article ({len(long.text.split())} words): "
-        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.long_runs} runs"
-    )
+    if times:
+        print(
+            f"100,000-word article ({len(long.text.split())} words): "
+            f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.long_runs} runs"
+        )
     print(f"cpu threads: torch {__import__('torch').get_num_threads()}, os {os.cpu_count()}; load avg {os.getloadavg()[0]:.2f}; "
           f"MiniLM in {'bfloat16' if embedder.bf16 else 'float32'}")
 

@@ -11,38 +11,34 @@ stages come from Settings: the top `read_first` passages, stopping when an answe
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
-from .config import Settings
-from .types import Answer
-
+Item = TypeVar("Item")
 Stage = tuple[int, float | None]  # (read down to this many passages, stop if an answer scores this; None: last)
 
 
-def reading_stages(settings: Settings) -> list[Stage]:
-    """The stages `settings` ask for, depths strictly increasing; the last reads without condition."""
-    wanted: list[Stage] = [(settings.read_first, settings.confident_answer),
-                           (settings.retrieve_candidates, settings.confident_answer),
-                           (max(settings.read_further, settings.retrieve_candidates), None)]
+def reading_stages(read_first: int, retrieve_candidates: int, read_further: int, confident: float) -> list[Stage]:
+    """The stages these settings ask for, depths strictly increasing; the last reads without condition."""
+    wanted: list[Stage] = [(read_first, confident), (retrieve_candidates, confident), (max(read_further, retrieve_candidates), None)]
     stages: list[Stage] = []
-    for depth, confident in wanted:
+    for depth, bar in wanted:
         while stages and stages[-1][0] >= depth:  # a later stage as deep or deeper takes its place
             stages.pop()
         if depth > 0:
-            stages.append((depth, confident))
+            stages.append((depth, bar))
     if stages:
         stages[-1] = (stages[-1][0], None)
     return stages
 
 
-def read_in_stages(read: Callable[[int, int], list[tuple[float, Answer]]], stages: Sequence[Stage]) -> list[tuple[float, Answer]]:
+def read_in_stages(read: Callable[[int, int], list[Item]], stages: Sequence[Stage], score: Callable[[Item], float]) -> list[Item]:
     """Call `read(lo, hi)` for the passages of each stage in turn (ranks lo..hi-1), until a stage
-    ends with an answer at or above its `confident` score; every (key, answer) read, in order."""
-    ranked: list[tuple[float, Answer]] = []
+    ends with an item whose `score` is at or above the stage's confident score; every item read."""
+    items: list[Item] = []
     done = 0
     for depth, confident in stages:
-        ranked += read(done, depth)
+        items += read(done, depth)
         done = depth
-        if confident is None or any(answer.score >= confident for _, answer in ranked):
+        if confident is None or any(score(item) >= confident for item in items):
             break
-    return ranked
+    return items

@@ -273,7 +273,8 @@ class NewsQA:
         if not hits:
             return []
         texts: dict[str, Article | None] = {}
-        ranked = read_in_stages(lambda lo, hi: self._read_hits(question, hits[lo:hi], lo, max_answer_len, texts), reading_stages(cfg))
+        stages = reading_stages(cfg.read_first, cfg.retrieve_candidates, cfg.read_further, cfg.confident_answer)
+        ranked = read_in_stages(lambda lo, hi: self._read_hits(question, hits[lo:hi], lo, max_answer_len, texts), stages, lambda ka: ka[1].score)
         ranked.sort(key=lambda ka: -ka[0])
         best = _drop_overlaps([answer for _, answer in ranked])[:top_k]
         sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]

@@ -10,23 +10,26 @@ from newsqa.types import Answer
 
 
 def test_stages_from_settings():
-    assert reading_stages(Settings()) == [(2, 0.99), (4, 0.99), (12, None)]
-    assert reading_stages(Settings(read_first=0, retrieve_candidates=8, read_further=16, confident_answer=0.999)) == [(8, 0.999), (16, None)]
-    assert reading_stages(Settings(read_first=2, retrieve_candidates=2, read_further=12)) == [(2, 0.99), (12, None)]
-    assert reading_stages(Settings(read_first=0, retrieve_candidates=8, read_further=8)) == [(8, None)]
+    s = Settings()
+    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer) == [(2, 0.99), (4, 0.99), (12, None)]
+    assert reading_stages(0, 8, 16, 0.999) == [(8, 0.999), (16, None)]  # the two stages before
+    assert reading_stages(2, 2, 12, 0.99) == [(2, 0.99), (12, None)]
+    assert reading_stages(0, 8, 8, 0.99) == [(8, None)]
+    assert reading_stages(8, 4, 16, 0.99) == [(4, 0.99), (16, None)]
 
 
 def test_reading_stops_at_the_first_confident_stage():
     scores = [0.5, 0.7, 0.995, 0.2, 0.9, 0.3, 0.1, 0.1]
     calls = []
 
-    def read(lo: int, hi: int) -> list[tuple[float, Answer]]:
+    def read(lo: int, hi: int) -> list[Answer]:
         calls.append((lo, hi))
-        return [(s, Answer(text="x", score=s, start=0, end=1)) for s in scores[lo:hi]]
+        return [Answer(text="x", score=s, start=0, end=1) for s in scores[lo:hi]]
 
-    assert len(read_in_stages(read, [(2, 0.99), (4, 0.99), (8, None)])) == 4 and calls == [(0, 2), (2, 4)]
+    score = lambda a: a.score
+    assert len(read_in_stages(read, [(2, 0.99), (4, 0.99), (8, None)], score)) == 4 and calls == [(0, 2), (2, 4)]
     calls.clear()
-    assert len(read_in_stages(read, [(2, 0.999), (4, 0.999), (8, None)])) == 8 and calls == [(0, 2), (2, 4), (4, 8)]
+    assert len(read_in_stages(read, [(2, 0.999), (4, 0.999), (8, None)], score)) == 8 and calls == [(0, 2), (2, 4), (4, 8)]
 
 
 def test_confident_answers_come_from_the_first_passages(seeded_engine):
