@@ -15,13 +15,11 @@ import argparse
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa import NewsQA  # noqa: E402
@@ -36,7 +34,7 @@ def ingest_once(corpus: Path, db: Path, threads: int) -> dict[str, float]:
     embedder = qa.embedder
     embedder.encode(["warm up"])
     embedder.cache.clear()  # a second run must encode again, not read the first run's vectors
-    encode, spent = embedder._encode, [0.0]
+    encode, spent = embedder.encode_uncached, [0.0]
 
     def timed_encode(texts):  # instrument: how much of ingest is MiniLM
         began = time.perf_counter()
@@ -45,13 +43,13 @@ def ingest_once(corpus: Path, db: Path, threads: int) -> dict[str, float]:
         finally:
             spent[0] += time.perf_counter() - began
 
-    embedder._encode = timed_encode
+    embedder.encode_uncached = timed_encode
     try:
         began = time.perf_counter()
         stored = qa.ingest([corpus])
         seconds = time.perf_counter() - began
     finally:
-        embedder._encode = encode
+        embedder.encode_uncached = encode
     with sqlite3.connect(qa.settings.db_path) as conn:
         passages, sentences = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("passages", "sentences"))
     qa.close()

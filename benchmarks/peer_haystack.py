@@ -45,7 +45,8 @@ os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ask_latency import SEED_QUESTIONS, load_average, percentile  # noqa: E402
+from _common import load_average, percentile  # noqa: E402
+from ask_latency import SEED_QUESTIONS  # noqa: E402
 from ask_open import DATA, SEED, corpus_db, load_corpus  # noqa: E402
 
 from newsqa import NewsQA, Settings  # noqa: E402
@@ -168,7 +169,7 @@ def table(title: str, results: dict[str, dict[str, Any]], indexing: dict[str, fl
         mean = (lambda xs: f"{100 * sum(xs) / len(xs):.2f}" if xs else "-")
         p50 = statistics.median(r["ms"])
         lines.append(f"| {name} | {mean(r['em'])} | {mean(r['f1'])} | {mean(r['right_story'])} | {p50:.0f} | "
-                     f"{percentile(r['ms'], 0.9):.0f} | {p50 / ours:.2f} | {indexing.get(name, 0):.1f} |")
+                     f"{percentile(r['ms'], 90):.0f} | {p50 / ours:.2f} | {indexing.get(name, 0):.1f} |")
     return "\n".join(lines)
 
 

@@ -10,15 +10,14 @@ Elsewhere it stays fp32, where bfloat16 would be emulated and slow.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from . import budget
+from .limits import EMBEDDING_DIMENSIONS as DIMENSIONS  # one size for the model and the stores
 from .precision import native_bf16
 from .vector_cache import VectorCache
-
-DIMENSIONS = 384
 
 
 class Encoder(Protocol):
@@ -49,9 +48,10 @@ class Embedder:
         Texts in the cache (see `vector_cache`) are not encoded again; the rest are encoded in
         chunks, with the request's time budget checked between them.
         """
-        return self.cache.encode(texts, self._encode)
+        return self.cache.encode(texts, self.encode_uncached)
 
-    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_uncached(self, texts: Sequence[str]) -> np.ndarray:
+        """`encode` without the cache: MiniLM runs on every text."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         chunk = self.batch_size * 16
         for lo in range(0, len(texts), chunk):
@@ -105,3 +105,13 @@ class KnownVectors:
             for i in missing:
                 out[i] = fresh[texts[i]]
         return out
+
+
+def stored_sentence_vectors(store: Any, articles: Sequence[Any], fallback: Callable[[], Encoder]) -> Encoder:
+    """An encoder that knows the stored sentence vectors of `articles` (a Store's `sentences`) and
+    encodes only what is new; the plain `fallback()` encoder when nothing is stored."""
+    known: dict[str, np.ndarray] = {}
+    for article in articles:
+        spans, matrix = store.sentences(article.id)
+        known.update((s.text, v) for s, v in zip(spans, matrix))
+    return KnownVectors(known, fallback) if known else fallback()

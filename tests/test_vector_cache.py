@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from newsqa import NewsQA
-from newsqa.models import get_embedder
+from newsqa.model_cache import shared
 from newsqa.vector_cache import VectorCache
+
+
+def get_embedder():
+    return shared().embedder()
 
 
 def test_repeated_texts_are_not_encoded_again():
@@ -17,7 +21,7 @@ def test_repeated_texts_are_not_encoded_again():
     again = embedder.encode([texts[1], texts[0], texts[1]])
     assert embedder.cache.hits == hits + 3
     np.testing.assert_array_equal(again, first[[1, 0, 1]])
-    fresh = embedder._encode(texts)  # the model itself, no cache
+    fresh = embedder.encode_uncached(texts)  # the model itself, no cache
     assert np.all(np.sum(fresh * first, axis=1) > 0.999)
 
 
