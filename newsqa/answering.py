@@ -34,9 +34,9 @@ class AskOptions:
 
     scoring: str  # what an answer's score means (newsqa.scoring)
     threshold: float  # answers scoring below it are dropped
-    retrieve_candidates: int = 4  # passages read, in stages (newsqa/cascade.py): read_first, then these,
-    read_further: int = 12  # ... then down to this many, going on only while no answer is confident
-    confident_answer: float = 0.99
+    retrieve_candidates: int = 8  # passages read, in stages (newsqa/cascade.py): read_first, then these,
+    read_further: int = 14  # ... then down to this many, going on only while no answer is confident
+    confident_answer: float = 0.999
     passage_rank_weight: float = 1.0
     max_answer_len: int = 40  # tokens
     spans_per_passage: int = 2

@@ -77,9 +77,9 @@ class Settings:
     # order), stopping if an answer scores `confident_answer`; then down to `retrieve_candidates`,
     # stopping likewise; then down to `read_further`. read_first=0 drops the first stage.
     read_first: int = 2
-    retrieve_candidates: int = 4
-    read_further: int = 12
-    confident_answer: float = 0.99
+    retrieve_candidates: int = 8
+    read_further: int = 14
+    confident_answer: float = 0.999
     passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring

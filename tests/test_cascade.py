@@ -11,7 +11,7 @@ from newsqa.types import Answer
 
 def test_stages_from_settings():
     s = Settings()
-    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer) == [(2, 0.99), (4, 0.99), (12, None)]
+    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer) == [(2, 0.999), (8, 0.999), (14, None)]
     assert reading_stages(0, 8, 16, 0.999) == [(8, 0.999), (16, None)]  # the two stages before
     assert reading_stages(2, 2, 12, 0.99) == [(2, 0.99), (12, None)]
     assert reading_stages(0, 8, 8, 0.99) == [(8, None)]
