@@ -18,6 +18,7 @@ done once).
 
     python benchmarks/answer_ranking.py dump --corpus newsqa --work /tmp/open-work --out cands.jsonl
     python benchmarks/answer_ranking.py compare cands.jsonl [--corpus newsqa]
+    python benchmarks/answer_ranking.py compare cands.jsonl --rules log_rank --weights 1 --stages 8:0.999,16 --stages 2:0.9,4:0.99,16
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ def evaluate(rows: list[dict], threshold: float, name: str, weight: float) -> di
     sums = {"open_f1": 0.0, "open_em": 0.0, "gold_f1": 0.0, "gold_em": 0.0, "gold_share": 0.0}
     for row in rows:
         for mode in ("open", "gold"):
+            if mode not in row:  # an --open-only dump: gold columns stay 0
+                continue
             best = top_answer(row[mode], threshold, name, weight)
             text = best["text"] if best else ""
             sums[f"{mode}_f1"] += max_over_truths(f1_score, text, row["answers"])
@@ -167,6 +170,21 @@ def read_further(row: dict, first: int, then: int, confident: float) -> dict:
     from them scores `confident` or more, the passages down to `then` as well."""
     depth = first if any(c["score"] >= confident for c in row["open"] if c["rank"] < first) else then
     return {**row, "open": [c for c in row["open"] if c["rank"] < depth]}
+
+
+def read_stages_of(row: dict, stages: list[tuple[int, float | None]]) -> dict:
+    """The question's candidates when `ask` reads in these stages (`newsqa.cascade`): down to each
+    depth in turn, stopping once an answer read so far scores that stage's confident score."""
+    for depth, confident in stages:
+        if confident is None or any(c["score"] >= confident for c in row["open"] if c["rank"] < depth):
+            break
+    return {**row, "open": [c for c in row["open"] if c["rank"] < depth]}
+
+
+def parse_stages(text: str) -> list[tuple[int, float | None]]:
+    """"2:0.9,4:0.99,16" -> [(2, 0.9), (4, 0.99), (16, None)]."""
+    stages = [(int(d), float(c) if c else None) for d, _, c in (part.partition(":") for part in text.split(","))]
+    return stages[:-1] + [(stages[-1][0], None)]
 
 
 def passages_read(rows: list[dict], keep) -> float:
@@ -196,6 +214,9 @@ def compare(args: argparse.Namespace) -> None:
     for set_name, keep in (read_sets(rows[0].get("depth", 8), rows[0].get("stories", 0)) if args.read_sets else {"as dumped": lambda c: True}).items():
         subset = [{**row, "open": [c for c in row["open"] if keep(c)]} for row in rows]
         print_rows(set_name, subset, threshold, args.rules, args.weights)
+    for text in args.stages or []:
+        subset = [read_stages_of(row, parse_stages(text)) for row in rows]
+        print_rows(f"stages {text}", subset, threshold, args.rules, args.weights)
     for first, then, confident in args.read_further or []:
         subset = [read_further(row, int(first), int(then), confident) for row in rows]
         print_rows(f"top {first:g}, top {then:g} below {confident:g}", subset, threshold, args.rules, args.weights)
@@ -225,6 +246,8 @@ def main() -> None:
     c.add_argument("--read-sets", action="store_true", help="compare the passage sets a --depth/--stories dump holds")
     c.add_argument("--read-further", type=float, nargs=3, action="append", metavar=("FIRST", "THEN", "CONFIDENT"),
                    help="read FIRST passages, and down to THEN when no answer scores CONFIDENT (repeatable)")
+    c.add_argument("--stages", action="append", metavar="D:C,D:C,D",
+                   help="read in stages (newsqa.cascade): down to D, stopping if an answer scores C; e.g. 2:0.9,4:0.99,16 (repeatable)")
     c.add_argument("--gold-from", type=Path, help="take the gold-story candidates from this dump (one made without --open-only)")
     args = parser.parse_args()
     dump(args) if args.command == "dump" else compare(args)

@@ -22,7 +22,12 @@ article and over the BBC corpus (ingested once, shared), in alternating rounds;
     python benchmarks/ask_latency.py --compare-ranking [--repeats 40] [--bbc-articles N]
 
 does the same for how `ask` reads and ranks passages: before (8 passages, answers by the reader's
-score, fusion depth 50, the reader in fixed batches of 32 windows) against today's defaults.
+score, fusion depth 50, the reader in fixed batches of 32 windows) against today's defaults;
+
+    python benchmarks/ask_latency.py --compare-stages [--repeats 40] [--bbc-articles 500]
+
+times reading in three stages (newsqa/cascade.py: 2, 8, 14 passages, going on below 0.999) against
+the two stages before (8, then 16 below 0.999).
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -155,6 +160,10 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
 RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "reader_length_slack": None}
 
 
+# The defaults before `ask` read in three stages (newsqa/cascade.py): 8 passages, then 16 when no answer scored 0.999.
+STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999}
+
+
 def label(precision: str, scoring: str | None) -> str:
     return precision if scoring is None else f"{precision}, scoring {scoring}"
 
@@ -236,6 +245,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL for --compare-backends (default: a temporary server)")
     parser.add_argument("--compare-readers", type=Path, nargs="+", help="reader folders to time against each other (first: baseline)")
     parser.add_argument("--compare-ranking", action="store_true", help="time how ask reads and ranks passages now against before")
+    parser.add_argument("--compare-stages", action="store_true", help="time the staged reading (newsqa.cascade) against the two stages before")
     parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers/--compare-ranking: only the first N BBC articles (0: all)")
     args = parser.parse_args()
     if args.compare_readers:
@@ -249,6 +259,11 @@ def main() -> None:
             tmp = Path(tmp)
             variants = {"before: 8 passages, by score, fusion depth 50, fixed batches": RANKING_BEFORE, "now: the defaults": {}}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
+        return
+    if args.compare_stages:
+        with tempfile.TemporaryDirectory() as tmp:
+            variants = {"before: 8 passages, 16 below 0.999": STAGES_BEFORE, "now: 2, 8, 14 below 0.999 (the defaults)": {}}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
         return
     if args.threads_study:
         threads_study(args)

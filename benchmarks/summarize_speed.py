@@ -7,7 +7,8 @@ Models are loaded and warmed first: the numbers are per request in a running ser
 embedder and the scorer are already in memory. Target: `NewsQA.summarize(article_id=...)` of the
 stored seed article, p50 under 10 ms, and raw seed text (`text=...`), p50 under 200 ms. A stored article's sentence vectors were computed at ingest,
 so only its title (when not one of its sentences) and the query are encoded per request; raw text
-(`text=...`) is encoded in full on every call.
+(`text=...`) is encoded in full the first time; a repeated text's sentence vectors come from the
+embedder's cache (`newsqa.vector_cache`), both timed.
 """
 
 from __future__ import annotations
@@ -84,14 +85,19 @@ def main(argv: list[str] | None = None) -> None:
                    lambda: qa.summarize(article_id=stored.id, **kw))
         qa.store.close()
     for label, kw in (("generic, 3 sentences", {}), ("query 'Venezuela'", {"query": "Venezuela"})):
-        report(f"raw seed text ({words} words), encoded per call, {label}", lambda: timed(seed, **kw))
+        # A text never seen before: the sentence-vector cache emptied before every call (MiniLM's time).
+        report(f"raw seed text ({words} words), new text (cache emptied per call), {label}",
+               lambda: (embedder.cache.clear(), timed(seed, **kw)))
+        # The same text again (a page re-summarized, a retried request): its vectors come from the cache.
+        report(f"raw seed text ({words} words), repeated text (vectors cached), {label}", lambda: timed(seed, **kw))
 
     long = long_article()
-    times = [timed(long) for _ in range(args.long_runs)]
-    print(
-        f"100,000-word article ({len(long.text.split())} words): "
-        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.long_runs} runs"
-    )
+    times = [(embedder.cache.clear(), timed(long))[1] for _ in range(args.long_runs)]  # cache emptied: its paragraphs repeat
+    if times:
+        print(
+            f"100,000-word article ({len(long.text.split())} words): "
+            f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.long_runs} runs"
+        )
     print(f"cpu threads: torch {__import__('torch').get_num_threads()}, os {os.cpu_count()}; load avg {os.getloadavg()[0]:.2f}; "
           f"MiniLM in {'bfloat16' if embedder.bf16 else 'float32'}")
 

@@ -10,8 +10,9 @@ rules), and a later stage (quotes, merging copies) can be added between two of t
 
 Ranking (chosen on NewsQA dev with benchmarks/answer_ranking.py): candidates that clear the
 reader's calibrated threshold are ordered by `scoring.ranking_key`, the score's log-odds less
-`passage_rank_weight * log(1 + passage rank)`. Reading is a cascade: the best `retrieve_candidates`
-passages first, then down to `read_further` only when no answer from them is confident.
+`passage_rank_weight * log(1 + passage rank)`. Reading is a cascade (newsqa/cascade.py): the best
+`read_first` passages, then down to `retrieve_candidates`, then to `read_further`, each stage only
+when no answer read so far is confident.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from .cascade import read_in_stages, reading_stages
 from .config import Settings
 from .scoring import calibrated_threshold, ranking_key
 from .store import Store
@@ -32,12 +34,13 @@ class AskOptions:
 
     scoring: str  # what an answer's score means (newsqa.scoring)
     threshold: float  # answers scoring below it are dropped
-    retrieve_candidates: int = 8  # passages read for every question
-    read_further: int = 16  # ... and down to this many when no answer from those is confident
+    retrieve_candidates: int = 8  # passages read, in stages (newsqa/cascade.py): read_first, then these,
+    read_further: int = 14  # ... then down to this many, going on only while no answer is confident
     confident_answer: float = 0.999
     passage_rank_weight: float = 1.0
     max_answer_len: int = 40  # tokens
     spans_per_passage: int = 2
+    read_first: int = 2  # 0: no first stage
 
     @property
     def depth(self) -> int:
@@ -51,7 +54,7 @@ def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40
     threshold = settings.answer_threshold
     threshold = threshold if threshold is not None else calibrated_threshold(reader_meta, scoring)
     return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
-                      settings.passage_rank_weight, max_answer_len)
+                      settings.passage_rank_weight, max_answer_len, read_first=settings.read_first)
 
 
 @dataclass
@@ -108,14 +111,13 @@ def read_candidates(reader: SpanReader, question: str, hits: Sequence[SearchHit]
 
 def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions,
                  texts: ArticleTexts) -> list[Candidate]:
-    """The candidates of the first `retrieve_candidates` hits, and of the hits down to
-    `read_further` when none of those clears both the threshold and `confident_answer`."""
-    first = options.retrieve_candidates
-    candidates = read_candidates(reader, question, hits[:first], options, texts)
-    bar = max(options.confident_answer, options.threshold)
-    if not any(c.answer.score >= bar for c in candidates):
-        candidates += read_candidates(reader, question, hits[first : options.read_further], options, texts, first)
-    return candidates
+    """The candidates of the hits read in stages (`cascade.reading_stages`): the first `read_first`,
+    then down to `retrieve_candidates`, then to `read_further`, going on only while no candidate
+    clears both the threshold and `confident_answer`."""
+    stages = reading_stages(options.read_first, options.retrieve_candidates, options.read_further,
+                            max(options.confident_answer, options.threshold))
+    return read_in_stages(lambda lo, hi: read_candidates(reader, question, hits[lo:hi], options, texts, lo), stages,
+                          lambda c: c.answer.score)
 
 
 def rank(candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:

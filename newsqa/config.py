@@ -79,8 +79,12 @@ class Settings:
     passage_max_words: int = 120
     # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):
     fusion_depth: int = FUSION_DEPTH
-    retrieve_candidates: int = 8  # passages `ask` reads for every question (fused retrieval order)
-    read_further: int = 16  # ... and down to this many when no answer from those scores confident_answer
+    # `ask` reads in stages (newsqa/cascade.py): the top `read_first` passages (fused retrieval
+    # order), stopping if an answer scores `confident_answer`; then down to `retrieve_candidates`,
+    # stopping likewise; then down to `read_further`. read_first=0 drops the first stage.
+    read_first: int = 2
+    retrieve_candidates: int = 8
+    read_further: int = 14
     confident_answer: float = 0.999
     passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader

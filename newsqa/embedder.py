@@ -15,9 +15,9 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 import numpy as np
 
 from . import budget
+from .limits import EMBEDDING_DIMENSIONS as DIMENSIONS  # one size for the model and the stores
 from .precision import native_bf16
-
-from .limits import EMBEDDING_DIMENSIONS as DIMENSIONS  # noqa: E402 - one size for the model and the stores
+from .vector_cache import VectorCache
 
 
 class Encoder(Protocol):
@@ -40,12 +40,18 @@ class Embedder:
 
             self.model.to(torch.bfloat16)
         self.batch_size = batch_size  # 16 beat 64 on CPU: sentences sorted by length pad less
+        self.cache = VectorCache(DIMENSIONS)  # a text encoded recently (a repeated summarize(text=...)) is not encoded again
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (dot product = cosine similarity).
 
-        Long inputs are encoded in chunks, with the request's time budget checked between them.
+        Texts in the cache (see `vector_cache`) are not encoded again; the rest are encoded in
+        chunks, with the request's time budget checked between them.
         """
+        return self.cache.encode(texts, self.encode_uncached)
+
+    def encode_uncached(self, texts: Sequence[str]) -> np.ndarray:
+        """`encode` without the cache: MiniLM runs on every text."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         chunk = self.batch_size * 16
         for lo in range(0, len(texts), chunk):

@@ -223,8 +223,11 @@ class NewsQA:
         check_summary_budget(max_sentences, max_words)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
         budget = {"max_sentences": max_sentences, "max_words": max_words, "query": query}
-        if text is not None:
-            return summarize_text(check_text(text, self.settings.max_article_chars), self.summarizer, self.embedder, **budget)
+        if text is not None:  # a text stored before (by any process) has its sentence vectors in the store
+            text = check_text(text, self.settings.max_article_chars)
+            stored = self.store.get_article(sources.content_id(text))
+            known = [stored] if stored is not None and stored.text == text else []
+            return summarize_text(text, self.summarizer, stored_sentence_vectors(self.store, known, lambda: self.embedder), **budget)
         ids = [article_id] if article_id is not None else check_article_ids(article_ids) or []
         if not ids:
             raise InvalidInput("article_ids is empty")

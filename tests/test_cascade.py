@@ -1,0 +1,42 @@
+"""Reading in stages: the best passages first, further down only while no answer is confident."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from newsqa import NewsQA, Settings
+from newsqa.cascade import read_in_stages, reading_stages
+from newsqa.types import Answer
+
+
+def test_stages_from_settings():
+    s = Settings()
+    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer) == [(2, 0.999), (8, 0.999), (14, None)]
+    assert reading_stages(0, 8, 16, 0.999) == [(8, 0.999), (16, None)]  # the two stages before
+    assert reading_stages(2, 2, 12, 0.99) == [(2, 0.99), (12, None)]
+    assert reading_stages(0, 8, 8, 0.99) == [(8, None)]
+    assert reading_stages(8, 4, 16, 0.99) == [(4, 0.99), (16, None)]
+
+
+def test_reading_stops_at_the_first_confident_stage():
+    scores = [0.5, 0.7, 0.995, 0.2, 0.9, 0.3, 0.1, 0.1]
+    calls = []
+
+    def read(lo: int, hi: int) -> list[Answer]:
+        calls.append((lo, hi))
+        return [Answer(text="x", score=s, start=0, end=1) for s in scores[lo:hi]]
+
+    score = lambda a: a.score
+    assert len(read_in_stages(read, [(2, 0.99), (4, 0.99), (8, None)], score)) == 4 and calls == [(0, 2), (2, 4)]
+    calls.clear()
+    assert len(read_in_stages(read, [(2, 0.999), (4, 0.999), (8, None)], score)) == 8 and calls == [(0, 2), (2, 4), (4, 8)]
+
+
+def test_confident_answers_come_from_the_first_passages(seeded_engine):
+    question = "Who did Pompeo meet?"
+    hits = seeded_engine.search(question, top_k=12)
+    ranks = lambda a: {r for r, h in enumerate(hits) if h.passage.article_id == a.article_id and h.passage.start <= a.start < h.passage.end}
+    sure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_answer=0.0)).ask(question, top_k=20)
+    assert sure and all(ranks(a) & {0, 1} for a in sure)  # stage 1 was confident: 2 passages read
+    unsure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_answer=2.0)).ask(question, top_k=20)
+    assert any(min(ranks(a)) >= 4 for a in unsure if ranks(a))  # never confident: all 12 read
