@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import dates
 from .errors import InvalidInput, UnreadableFile
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -79,7 +80,8 @@ def text_metadata(text: str) -> dict[str, str | None]:
 
 
 def from_text(text: str, **fields: Any) -> ArticleInput:
-    """An article from plain text; headline/caption/byline filled in when not given."""
+    """An article from plain text; headline/caption/byline filled in when not given, the
+    publication date normalised to ISO 8601 (InvalidInput when it is not a date)."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("article text is empty")
     meta = text_metadata(text)
@@ -87,7 +89,7 @@ def from_text(text: str, **fields: Any) -> ArticleInput:
         text=text,
         title=fields.get("title") or meta["title"],
         url=fields.get("url"),
-        published=fields.get("published"),
+        published=dates.normalize(fields.get("published")),
         id=fields.get("id"),
         byline=fields.get("byline") or meta["byline"],
         caption=fields.get("caption") or meta["caption"],
@@ -109,7 +111,7 @@ def from_html(html: str, url: str | None = None, source: str | None = None) -> A
         text=text,
         title=getattr(meta, "title", None),
         url=url or getattr(meta, "url", None),
-        published=getattr(meta, "date", None),
+        published=dates.from_html(html),
         byline=getattr(meta, "author", None),
         source=source,
     )

