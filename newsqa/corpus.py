@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Sequence
 
 from .store import Store
+from .text import split_sentences
 from .training.metric import normalize_answer
 from .types import Answer, Article, Citation, SearchHit
 
-RECENT_TIE = 0.05  # with prefer="recent", answers whose ranking keys differ by less are ordered newest first
+RECENT_TIE = 1.0  # prefer="recent": ranking keys (log-odds, scoring.ranking_key) this close count as a near-tie
 PREFER = (None, "recent")
 
 
@@ -60,6 +61,22 @@ def locate(text: str, source: str, start: int, end: int, context: tuple[int, int
     return (at, at + end - start) if at >= 0 else None
 
 
+def locate_passage(text: str, passage: str) -> tuple[int, int]:
+    """The span of `text`, a copy of the passage's article, that holds the passage: the passage
+    itself where it is unchanged, else from the first to the last of its sentences found in the
+    copy in order (a copy may trim, add or change some); the whole copy when none is found."""
+    at = text.find(passage)
+    if at >= 0:
+        return at, at + len(passage)
+    first = last = None
+    for sentence in split_sentences(passage):
+        found = text.find(sentence.text, last if last is not None else 0)
+        if found >= 0:
+            first = found if first is None else first
+            last = found + len(sentence.text)
+    return (first, last) if first is not None and last is not None else (0, len(text))
+
+
 def cite_copies(store: Store, answers: Sequence[Answer], texts: dict[str, Article | None],
                 dates: tuple[float | None, float | None] | None = None) -> None:
     """Fill each answer's `published` and add to its `also_in` every other article of its story
@@ -91,9 +108,8 @@ def collapse_hits(store: Store, hits: list[SearchHit], articles: dict[str, Artic
         article = articles[hit.passage.article_id]
         hit.published = article.published
         for other in stories.get(article.id, []):
-            span = locate(other.text, article.text, hit.passage.start, hit.passage.end)
-            if span is not None:
-                hit.also_in.append(Citation(other.id, span[0], span[1], other.published, other.title))
+            start, end = locate_passage(other.text, hit.passage.text)
+            hit.also_in.append(Citation(other.id, start, end, other.published, other.title))
     return hits
 
 
