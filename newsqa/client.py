@@ -66,25 +66,31 @@ class Client:
     def info(self) -> dict[str, Any]:
         return {"server": self.url, **self._call("GET", "/v1/info")}
 
-    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None) -> list[Answer]:
-        body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids)})
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None,
+            since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
+        body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids),
+                                              **_given(since=since, until=until, prefer=prefer)})
         return [Answer.from_dict(a) for a in body["answers"]]
 
-    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
-        body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode})
+    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
+               since: str | None = None, until: str | None = None) -> list[SearchHit]:
+        body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode,
+                                                 **_given(since=since, until=until)})
         return [SearchHit.from_dict(h) for h in body["hits"]]
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
-                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary:
+                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None,
+                  since: str | None = None, until: str | None = None) -> Summary:
         source = {"article_id": article_id} if article_id is not None else {"text": text} if text is not None else {"article_ids": _ids(article_ids)}
+        source.update(_given(since=since, until=until))
         budget = {k: v for k, v in (("max_sentences", max_sentences), ("max_words", max_words), ("query", query)) if v is not None}
         return Summary.from_dict(self._call("POST", "/v1/summarize", {**source, **budget}))
 
     def get_article(self, article_id: str) -> Article:
         return Article.from_dict(self._call("GET", f"/v1/articles/{quote(article_id, safe='')}"))
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
-        body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset, "limit": limit}))
+    def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
+        body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset, "limit": limit, **_given(since=since, until=until)}))
         return [Article.from_dict({"text": "", **a}) for a in body["items"]]
 
     def count_articles(self) -> int:
@@ -114,6 +120,11 @@ class Client:
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
         return list(self.ingest_iter(paths, progress, on_error))
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The optional fields that were given (the API's defaults stand for the others)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _ids(article_ids: Sequence[str] | None) -> list[str] | None:

@@ -51,6 +51,11 @@ VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
 NonBlank = Annotated[str, Field(min_length=1, pattern=VISIBLE, description="Text with at least one non-space character.")]
 Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=VISIBLE,
                                 description="A question or query in plain words.")]
+MAX_DATE_CHARS = 100  # newsqa.dates.MAX_DATE_CHARS
+Since = Annotated[str | None, Field(None, max_length=MAX_DATE_CHARS, description=(
+    "Only articles published on or after this date or datetime (ISO 8601, e.g. 2024-05-01 or 2024-05-01T09:30:00+02:00)."))]
+Until = Annotated[str | None, Field(None, max_length=MAX_DATE_CHARS, description=(
+    "Only articles published on or before this date (the whole day) or datetime."))]
 
 
 class RequestModel(BaseModel):
@@ -108,6 +113,9 @@ class AskIn(RequestModel):
     question: Question
     top_k: TopK = Field(3, description="How many answers at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS, description="Only look in these articles.")
+    since: Since = None
+    until: Until = None
+    prefer: Literal["recent"] | None = Field(None, description="`recent`: break near-ties between answers towards newer articles.")
 
 
 class SearchIn(RequestModel):
@@ -117,6 +125,8 @@ class SearchIn(RequestModel):
     top_k: TopK = Field(5, description="How many passages at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS)
     mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="BM25 and embeddings fused, or one of them.")
+    since: Since = None
+    until: Until = None
 
 
 class SummaryOptions(RequestModel):
@@ -143,6 +153,8 @@ class SummarizeArticlesIn(SummaryOptions):
     """Summarize several stored articles together."""
 
     article_ids: list[ArticleId] = Field(min_length=1, max_length=MAX_IDS)
+    since: Since = None
+    until: Until = None
 
 
 class SummarizeIn(RootModel[Annotated[Union[
@@ -166,6 +178,8 @@ class PageQuery(BaseModel):
 
     offset: int = Field(0, ge=0, le=10**9)
     limit: int = Field(50, ge=1, le=MAX_PAGE)
+    since: Since = None
+    until: Until = None
 
 
 # -- responses ------------------------------------------------------------------------------------
@@ -181,6 +195,7 @@ class ArticleMeta(BaseModel):
     byline: str | None = None
     caption: str | None = None
     source: str | None = None
+    duplicate_of: str | None = Field(None, description="The first stored copy of this (syndicated) story; null for an original.")
     chars: int = Field(description="Length of the text in characters.")
 
 
@@ -203,6 +218,16 @@ class SpanOut(BaseModel):
     text: str
 
 
+class CitationOut(BaseModel):
+    """Another stored article saying the same: `article.text[start:end]` is the cited span."""
+
+    article_id: str
+    start: int
+    end: int
+    published: str | None = None
+    title: str | None = None
+
+
 class AnswerOut(BaseModel):
     """One extracted answer: `article.text[start:end] == text`."""
 
@@ -214,6 +239,9 @@ class AnswerOut(BaseModel):
     article_id: str | None = None
     title: str | None = None
     sentence: SpanOut | None = Field(None, description="The sentence around the answer.")
+    published: str | None = Field(None, description="The article's publication date (ISO 8601).")
+    also_in: list[CitationOut] = Field([], description="Every other stored article where the same answer is found "
+                                                       "(syndicated copies and independent reports).")
 
 
 class AskOut(BaseModel):
@@ -231,6 +259,8 @@ class SearchHitOut(BaseModel):
     text: str
     score: float
     title: str | None = None
+    published: str | None = None
+    also_in: list[CitationOut] = Field([], description="Syndicated copies of the article (not searched again): where each holds the passage.")
 
 
 class SearchOut(BaseModel):
