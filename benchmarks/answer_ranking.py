@@ -23,19 +23,18 @@ done once).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ask_open import DATA, SEED, SQUAD_SAMPLE, corpus_db, load_corpus  # noqa: E402
 
-from newsqa import NewsQA, Settings  # noqa: E402
+from newsqa import NewsQA, SearchHit, Settings, answering  # noqa: E402
 from newsqa.scoring import log_odds  # noqa: E402
 from newsqa.store.common import query_terms  # noqa: E402
 from newsqa.training.metric import exact_match, f1_score, max_over_truths  # noqa: E402
@@ -74,18 +73,18 @@ def candidates(qa: NewsQA, question: str, ids: list[str] | None, depth: int, sto
     for article_id in story_order[:stories]:
         stored = qa.store.stored_article(article_id)
         passages.update({(p.article_id, p.index): p for p in stored.passages} if stored else {})
-    chosen = list(passages.values())
-    read = qa.reader.answer_batch([(question, p.text) for p in chosen], top_k=2, max_answer_len=40,
-                                  scoring=qa.answer_scoring, groups=[0] * len(chosen))
+    chosen = [SearchHit(p, rank_of.get((p.article_id, p.index), (UNRANKED, 0.0))[1]) for p in passages.values()]
+    options = dataclasses.replace(qa.ask_options(), threshold=0.0)
+    read = answering.read_candidates(qa.reader, question, chosen, options, answering.ArticleTexts(qa.store))
     extra = passage_features(qa, question, ids)
     rows = []
-    for passage, cands in zip(chosen, read):
+    for cand in read:
+        passage = cand.hit.passage
         key = (passage.article_id, passage.index)
         rank, fused = rank_of.get(key, (UNRANKED, 0.0))
-        for cand in cands:
-            rows.append({"text": cand.text, "score": cand.score, "no_answer": cand.no_answer_score, "article": passage.article_id,
-                         "passage": passage.index, "rank": rank, "fused": fused, "story_rank": story_rank.get(passage.article_id, UNRANKED),
-                         **extra.get(key, {})})
+        rows.append({"text": cand.answer.text, "score": cand.answer.score, "no_answer": cand.answer.no_answer_score,
+                     "article": passage.article_id, "passage": passage.index, "rank": rank, "fused": fused,
+                     "story_rank": story_rank.get(passage.article_id, UNRANKED), **extra.get(key, {})})
     return rows
 
 

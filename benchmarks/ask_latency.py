@@ -45,13 +45,14 @@ import time
 from pathlib import Path
 
 from newsqa import NewsQA, Settings
+from newsqa.model_cache import ModelCache
 from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
 PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, percentile, load_average  # noqa: E402
 SEED = ROOT / "seeds"
 SEED_QUESTIONS = [
     "What did Lavrov say on Venezuela?",
@@ -73,10 +74,6 @@ BBC_QUESTIONS = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
 
 def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float]:
     qa.ask(questions[0])  # warm: models loaded, caches filled
@@ -85,7 +82,7 @@ def time_asks(qa: NewsQA, questions: list[str], repeats: int) -> dict[str, float
         began = time.perf_counter()
         qa.ask(questions[i % len(questions)])
         times.append(1000 * (time.perf_counter() - began))
-    return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+    return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 95)}
 
 
 def alternating_asks(engines: dict[str, NewsQA], questions: list[str], repeats: int, rounds: int) -> dict[str, list[float]]:
@@ -112,20 +109,12 @@ def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) ->
     print(f"load average {load_average()}")
     print("| backend | ask p50 (ms) | ask p95 (ms) | asks |\n|---|---|---|---|")
     for name, t in times.items():
-        print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} |")
+        print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 95):.0f} | {len(t)} |")
     ratio = statistics.median(times["postgres"]) / statistics.median(times["sqlite"])
     print(f"\npostgres / sqlite p50: {ratio:.3f} (reader precision {engines['sqlite'].settings.reader_precision}, "
           f"{engines['sqlite'].settings.threads} torch thread(s))")
     for qa in engines.values():
         qa.close()
-
-
-def models_with_reader(reader: Path, into: Path) -> Path:
-    """A models folder holding `reader` and the shipped summarizer (what Settings.models_dir wants)."""
-    into.mkdir(parents=True)
-    (into / "reader").symlink_to(reader.resolve())
-    (into / "summarizer").symlink_to((ROOT / "models" / "summarizer").resolve())
-    return into
 
 
 def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5) -> None:
@@ -146,7 +135,8 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
         for name, overrides in variants.items():
             overrides = dict(overrides)
             slack = overrides.pop("reader_length_slack", LENGTH_SLACK)
-            engines[name] = NewsQA(tmp / db, Settings(**overrides))
+            # each variant has a model cache of its own: its reader's batching is its own
+            engines[name] = NewsQA(tmp / db, Settings(**overrides), models=ModelCache())
             engines[name].reader.length_slack = slack
         times = alternating_asks(engines, questions, repeats, rounds)
         first = next(iter(engines.values()))
@@ -154,7 +144,7 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
         print("| variant | ask p50 (ms) | ask p95 (ms) | asks | p50 / first |\n|---|---|---|---|---|")
         base = statistics.median(next(iter(times.values())))
         for name, t in times.items():
-            print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 0.95):.0f} | {len(t)} | {statistics.median(t) / base:.3f} |")
+            print(f"| {name} | {statistics.median(t):.0f} | {percentile(t, 95):.0f} | {len(t)} | {statistics.median(t) / base:.3f} |")
         for qa in engines.values():
             qa.close()
     print(f"\nload average before {load_before}, after {load_average()}")
@@ -179,9 +169,6 @@ def cold_start(db: Path) -> float:
 
 BURN = "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end:\n    sum(i * i for i in range(10_000))"
 
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def bbc_chars(bbc: Path, chars: int) -> list[dict[str, str]]:
@@ -254,14 +241,13 @@ def main() -> None:
     if args.compare_readers:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            variants = {str(r): {"models_dir": models_with_reader(r, tmp / f"models-{i}")} for i, r in enumerate(args.compare_readers)}
+            variants = {str(r): {"reader_dir": r} for r in args.compare_readers}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
         return
     if args.compare_ranking:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            before = {**RANKING_BEFORE, "models_dir": models_with_reader(ROOT / "models" / "reader", tmp / "models-before")}
-            variants = {"before: 8 passages, by score, fusion depth 50, fixed batches": before, "now: the defaults": {}}
+            variants = {"before: 8 passages, by score, fusion depth 50, fixed batches": RANKING_BEFORE, "now: the defaults": {}}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
         return
     if args.threads_study:

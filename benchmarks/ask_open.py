@@ -12,8 +12,8 @@ v1.1 dev (a fixed, seeded sample of 2,000 of its 10,570 questions). Per reader, 
   setting, threshold off, so it measures the ranking alone), and the share answered at all;
 - the same EM/F1 with the threshold off (`Settings(answer_threshold=0)`), always answering.
 
-Each question is asked with the threshold on and off; the reader runs once per question (its logits
-for an identical batch of windows are reused). Every question's top answers are kept in the JSON
+Each question is asked with the threshold on and off through the same public stages `NewsQA.ask`
+composes (newsqa/answering.py); the reader runs once per question and passage set. Every question's top answers are kept in the JSON
 output. (Reports written before answers were ranked with the passage's rank as well applied the
 threshold to the always-answering top answer; `--rescore` still does that for them.)
 
@@ -30,23 +30,22 @@ CPU). Pin threads with --threads (default 1) on a shared machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import torch
 
-from newsqa import NewsQA, Settings
+from newsqa import NewsQA, Settings, answering, retriever
 from newsqa.errors import ModelNotFound
-from newsqa.scoring import SCORINGS
+from newsqa.scoring import SCORINGS, calibrated_threshold
 from newsqa.training.metric import exact_match, f1_score, max_over_truths
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "qa" / "dev"
 SQUAD_SAMPLE = 2000
 SEED = 2026
@@ -84,34 +83,21 @@ def corpus_db(work: Path, name: str, articles: list[dict]) -> tuple[Path, float]
     return db, time.perf_counter() - began
 
 
-@contextmanager
-def reader_folder(reader_dir: Path) -> Iterator[Path]:
-    """A models folder whose reader/ is `reader_dir` (Settings take the folder above the reader)."""
-    reader_dir = reader_dir.resolve()
-    if reader_dir.name == "reader":
-        yield reader_dir.parent
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "reader").symlink_to(reader_dir, target_is_directory=True)
-        yield Path(tmp)
-
-
-class LogitsOnce:
-    """Reuse the reader's logits for an identical batch of windows within one question (the
-    scorings differ only in what they do with the logits)."""
+class ReadOnce:
+    """A reader that runs the model once per identical batch of passages (the scorings differ
+    only in how they decode the same logits): `Reader.read` once, `Reader.decode` per scoring."""
 
     def __init__(self, reader) -> None:
-        self.reader, self.compute, self.cache = reader, reader._logits, {}
-        reader._logits = self
+        self.reader, self.readings = reader, {}
 
-    def __call__(self, windows):
-        key = tuple(map(tuple, windows.input_ids))
-        if key not in self.cache:
-            self.cache[key] = self.compute(windows)
-        return self.cache[key]
+    def answer_batch(self, pairs, top_k=1, max_answer_len=30, scoring="window", groups=None):
+        key = tuple(pairs)
+        if key not in self.readings:
+            self.readings[key] = self.reader.read(pairs)
+        return self.reader.decode(self.readings[key], top_k, max_answer_len, scoring, groups)
 
     def clear(self) -> None:
-        self.cache.clear()
+        self.readings.clear()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -126,45 +112,50 @@ def parse_overrides(pairs: list[str]) -> dict[str, object]:
     return out
 
 
-def run_corpus(db: Path, questions: list[dict], models_dir: Path, precision: str, scorings: list[str],
+def run_corpus(db: Path, questions: list[dict], reader_dir: Path, precision: str, scorings: list[str],
                overrides: dict[str, object] | None = None) -> dict[str, dict]:
     """Per scoring: each question's top answer over the whole corpus and over its gold story, with
-    the reader's calibrated threshold (where it has one for the scoring) and with the threshold off."""
-    def engine(scoring: str, threshold: float | None) -> NewsQA:
-        return NewsQA(settings=Settings(db_path=str(db), models_dir=models_dir, reader_precision=precision,
-                                        answer_scoring=scoring, answer_threshold=threshold, **(overrides or {})))
+    the reader's calibrated threshold (where it has one for the scoring) and with the threshold off.
 
-    always = {s: engine(s, 0.0) for s in scorings}
-    thresholded: dict[str, NewsQA] = {}
-    for s in scorings:
-        try:
-            thresholded[s] = engine(s, None)
-            thresholded[s].answer_threshold  # raises when the reader has none for this scoring
-        except ModelNotFound:
-            thresholded.pop(s)
-    reader = always[scorings[0]].reader  # one model in memory (models.get_reader), shared by all the engines
-    once = LogitsOnce(reader)
-    found = {s: [] for s in scorings}
+    `NewsQA.ask` is retrieval -> `answering.read_cascade` -> `rank` -> `select`; this runs the same
+    stages, reading once per question and passage set and ranking those candidates both ways."""
+    qa = NewsQA(settings=Settings(db_path=str(db), reader_dir=reader_dir, reader_precision=precision, **(overrides or {})))
+    reader = ReadOnce(qa.reader)
+    thresholds = {s: threshold_for(qa, s) for s in scorings}
+    found: dict[str, list[dict]] = {s: [] for s in scorings}
     seconds = dict.fromkeys(scorings, 0.0)
-    try:
-        for q in questions:
-            for scoring, qa in always.items():
+    for q in questions:
+        rows = {s: {"id": q["id"]} for s in scorings}
+        for mode, ids in (("open", None), ("gold", [q["article"]])):
+            began = time.perf_counter()
+            hits = retriever.find(qa.store, qa.embedder, q["question"], qa.ask_options().depth, ids, fusion_depth=qa.settings.fusion_depth)
+            shared_s = time.perf_counter() - began
+            for scoring in scorings:
                 began = time.perf_counter()
-                tops = {"open": qa.ask(q["question"], top_k=1), "gold": qa.ask(q["question"], top_k=1, article_ids=[q["article"]])}
-                seconds[scoring] += time.perf_counter() - began
-                row = {"id": q["id"], **{f"{mode}_{key}": (getattr(a[0], attr) if a else None)
-                                         for mode, a in tops.items()
-                                         for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id"))}}
-                if scoring in thresholded:  # the same reading (cached logits), answers below the threshold dropped before ranking
-                    for mode, ids in (("open", None), ("gold", [q["article"]])):
-                        kept = thresholded[scoring].ask(q["question"], top_k=1, article_ids=ids)
-                        row[f"{mode}_kept_text"] = kept[0].text if kept else None
-                found[scoring].append(row)
-            once.clear()
-    finally:
-        reader._logits = once.compute
-    return {scoring: {**metrics(questions, rows, thresholded[scoring].answer_threshold if scoring in thresholded else None),
-                      "seconds": seconds[scoring], "predictions": rows} for scoring, rows in found.items()}
+                options = dataclasses.replace(qa.ask_options(), scoring=scoring, threshold=0.0)
+                texts = answering.ArticleTexts(qa.store)
+                candidates = answering.read_cascade(reader, q["question"], hits, options, texts)
+                top = answering.select(answering.rank(candidates, 0.0), 1, texts)
+                seconds[scoring] += time.perf_counter() - began + shared_s
+                row = rows[scoring]
+                for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id")):
+                    row[f"{mode}_{key}"] = getattr(top[0], attr) if top else None
+                if thresholds[scoring] is not None:  # the same candidates, those below the threshold dropped before ranking
+                    kept = answering.select(answering.rank(candidates, thresholds[scoring]), 1, texts)
+                    row[f"{mode}_kept_text"] = kept[0].text if kept else None
+        for scoring in scorings:
+            found[scoring].append(rows[scoring])
+        reader.clear()
+    return {scoring: {**metrics(questions, rows, thresholds[scoring]), "seconds": seconds[scoring], "predictions": rows}
+            for scoring, rows in found.items()}
+
+
+def threshold_for(qa: NewsQA, scoring: str) -> float | None:
+    """The reader's calibrated threshold for `scoring`, None when it has none."""
+    try:
+        return calibrated_threshold(qa.reader.meta, scoring)
+    except ModelNotFound:
+        return None
 
 
 def metrics(questions: list[dict], rows: list[dict], threshold: float | None) -> dict[str, float | None]:
@@ -231,10 +222,9 @@ def main() -> None:
             questions = questions[: args.limit] if args.limit else questions
             db, ingest_s = corpus_db(work, corpus, articles)
             for reader_dir in args.reader:
-                with reader_folder(reader_dir) as models_dir:
-                    began = time.perf_counter()
-                    by_scoring = run_corpus(db, questions, models_dir, args.precision, args.scoring, overrides)
-                    took = time.perf_counter() - began
+                began = time.perf_counter()
+                by_scoring = run_corpus(db, questions, reader_dir, args.precision, args.scoring, overrides)
+                took = time.perf_counter() - began
                 for scoring, found in by_scoring.items():
                     report["runs"].append({"corpus": corpus, "articles": len(articles), "reader": str(reader_dir), "scoring": scoring,
                                            "settings": overrides,
@@ -248,11 +238,12 @@ def main() -> None:
 
 
 def threshold_of(reader_dir: Path, scoring: str) -> float | None:
-    with reader_folder(reader_dir) as models_dir:
-        try:
-            return NewsQA(settings=Settings(db_path=":memory:", models_dir=models_dir, answer_scoring=scoring)).answer_threshold
-        except ModelNotFound:
-            return None
+    from newsqa.reader_io import read_meta
+
+    try:
+        return calibrated_threshold(read_meta(reader_dir), scoring)
+    except ModelNotFound:
+        return None
 
 
 def rescore(report: dict, args: argparse.Namespace) -> dict:

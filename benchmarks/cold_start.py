@@ -35,7 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT  # noqa: E402
 QUESTION = "What did Lavrov say on Venezuela?"
 EXPECTED = "establish a democracy by force"
 

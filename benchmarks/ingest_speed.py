@@ -14,13 +14,11 @@ import argparse
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa import NewsQA  # noqa: E402

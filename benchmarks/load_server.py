@@ -19,7 +19,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, percentile  # noqa: E402
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_S = 120
@@ -143,9 +142,6 @@ def client_loop(port: int, index: int, stop_at: float, latencies: list[float], e
             else:
                 latencies.append(elapsed)
 
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values or [0.0])[0]
 
 
 def main() -> int:

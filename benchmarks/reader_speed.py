@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa.reader import Reader  # noqa: E402

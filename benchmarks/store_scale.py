@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, percentile  # noqa: E402
 DEPTH = 50  # what ask's search asks each ranking for (retriever.search: max(4 * top_k, 50))
 TOP = 10
 
@@ -58,10 +58,6 @@ def rss_mib() -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # -- building the corpora ----------------------------------------------------------------------------
@@ -84,7 +80,7 @@ def bbc_articles(bbc: Path, max_words: int):  # noqa: ANN201 - list of (Article,
 
 def real_vectors(articles, count: int, cache: Path) -> np.ndarray:  # noqa: ANN001
     """MiniLM vectors of `count` passages drawn at random (seed 0), cached between runs."""
-    from newsqa import models
+    from newsqa import model_cache
 
     path = cache / f"real_vectors_{count}.npy"
     if path.exists():
@@ -92,7 +88,7 @@ def real_vectors(articles, count: int, cache: Path) -> np.ndarray:  # noqa: ANN0
     passages = [p.text for _, ps in articles for p in ps]
     sample = random.Random(0).sample(passages, min(count, len(passages)))
     began = time.perf_counter()
-    vectors = models.get_embedder().encode(sample).astype(np.float32)
+    vectors = model_cache.shared().embedder().encode(sample).astype(np.float32)
     print(f"encoded {len(sample)} real passages with MiniLM in {time.perf_counter() - began:.0f} s", flush=True)
     np.save(path, vectors)
     return vectors
@@ -189,8 +185,8 @@ def measure(db: str, queries_file: Path) -> dict:
     current, peak = rss_mib()
     store.close()
     return {
-        "dense_p50_ms": statistics.median(dense_ms), "dense_p95_ms": percentile(dense_ms, 0.95),
-        "hybrid_p50_ms": statistics.median(hybrid_ms), "hybrid_p95_ms": percentile(hybrid_ms, 0.95),
+        "dense_p50_ms": statistics.median(dense_ms), "dense_p95_ms": percentile(dense_ms, 95),
+        "hybrid_p50_ms": statistics.median(hybrid_ms), "hybrid_p95_ms": percentile(hybrid_ms, 95),
         "rss_mib": current, "peak_rss_mib": peak, "rss_before_open_mib": before, "top10": tops,
     }
 
@@ -275,7 +271,7 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.queries_file)))
         return
 
-    from newsqa import models
+    from newsqa import model_cache
     from newsqa.config import Settings
     from newsqa.store.pgserver import schema_database, temporary_postgres
 
@@ -306,7 +302,7 @@ def main() -> None:
     real = real_vectors(articles, args.real_vectors, args.cache)
     titles = [a.title for a, _ in random.Random(0).sample(articles, args.queries)]
     queries_file = args.cache / "queries.json"
-    queries_file.write_text(json.dumps({"texts": titles, "vectors": models.get_embedder().encode(titles).tolist()}))
+    queries_file.write_text(json.dumps({"texts": titles, "vectors": model_cache.shared().embedder().encode(titles).tolist()}))
     print(f"text: {len(articles)} BBC articles, {real_passages} passages; vectors: {len(real)} real (MiniLM), the rest "
           f"SYNTHETIC; {args.queries} queries (BBC headlines, MiniLM); load average {os.getloadavg()[0]:.2f}", flush=True)
 

@@ -39,7 +39,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_server import HOST, ROOT, free_port, request_full, server_command, stop_server, wait_ready  # noqa: E402
 
 PROBLEM = "application/problem+json"

@@ -11,7 +11,7 @@ extractive reference summary; CNN/DM: the human highlights), averaged over artic
 
 - Lead-3 is the first k sentences of the text as split; "Lead-3, cleaned" the first k of newsqa's
   candidates (page furniture such as a Daily Mail byline removed, the stronger baseline).
-- The oracle is the greedy extractive oracle (`newsqa.summarizer.train.Oracle`): sentences added
+- The oracle is the greedy extractive oracle (`newsqa.training.summarizer.Oracle`): sentences added
   one by one while ROUGE-1 + ROUGE-2 F1 against the reference rises, at most k; an upper bound for
   any method that extracts k sentences.
 
@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 
 from newsqa.summarizer import SentenceScorer, prepare_article, summarize_articles  # noqa: E402
-from newsqa.summarizer.train import (  # noqa: E402
+from newsqa.training.summarizer import (  # noqa: E402
     DEFAULT_CACHE,
     DEFAULT_DATA,
     EmbeddingCache,
@@ -124,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N held-out articles of each set (quick run)")
     args = parser.parse_args(argv)
 
-    from newsqa.models import get_embedder
+    from newsqa.model_cache import shared
 
     scorer = SentenceScorer.load(args.model)
     cache = EmbeddingCache(Path(args.cache))
@@ -137,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = by_dataset.get(dataset, [])[: args.limit or None]
         if not rows:
             continue
-        cache.ensure(corpus_texts(rows), get_embedder)
+        cache.ensure(corpus_texts(rows), shared().embedder)
         budgets = BUDGETS[dataset]
         table, seconds = evaluate(rows, budgets, scorer, cache)
         print(f"\n{NAMES[dataset]}, held-out 20% ({len(rows)} articles), ROUGE F1 x 100 (rouge-score, stemming)\n")

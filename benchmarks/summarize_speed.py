@@ -15,18 +15,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, percentile  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa import NewsQA, Settings  # noqa: E402
 from newsqa.config import shipped_models_dir  # noqa: E402
-from newsqa.models import get_embedder, get_summarizer  # noqa: E402
+from newsqa.model_cache import shared  # noqa: E402
 from newsqa.summarizer import summarize_articles  # noqa: E402
 from newsqa.types import Article  # noqa: E402
 
@@ -45,10 +43,6 @@ def long_article(words: int = 100_000) -> Article:
     return Article(id="long", text="\n\n".join(paragraphs))
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -62,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
 
     t = time.perf_counter()
-    scorer, embedder = get_summarizer(shipped_models_dir()), get_embedder()
+    scorer, embedder = shared().summarizer(shipped_models_dir() / "summarizer"), shared().embedder()
     print(f"load: {time.perf_counter() - t:.2f} s (scorer + MiniLM)")
     seed = Article(id="seed", text=SEED.read_text(encoding="utf-8"))
 

@@ -21,13 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from newsqa.models import get_embedder  # noqa: E402
+from newsqa.model_cache import shared  # noqa: E402
 from newsqa.summarizer import SentenceScorer, summarize_articles  # noqa: E402
 from newsqa.text import split_sentences  # noqa: E402
 from newsqa.types import Article  # noqa: E402
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(1)
     seed = Article(id="seed", text=SEED.read_text(encoding="utf-8"))
-    embedder = get_embedder()
+    embedder = shared().embedder()
     texts = [s.text for s in split_sentences(seed.text)]
     known = dict(zip(texts, embedder.encode(texts)))
 

@@ -16,9 +16,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from .protocol import Engine
 
 app = typer.Typer(help="Answer questions about news articles and summarize them.", no_args_is_help=True, add_completion=False)
 articles_app = typer.Typer(help="List, show and delete stored articles.", no_args_is_help=True)
@@ -70,8 +73,9 @@ def options(
         os.environ["NEWSQA_THREADS"] = str(threads)
 
 
-def engine(db: Optional[str], ctx: typer.Context | None = None):
-    """Where the command runs: the configured server if it answers, else a NewsQA in this process."""
+def engine(db: Optional[str], ctx: typer.Context | None = None) -> "Engine":
+    """Where the command runs: the configured server if it answers, else a NewsQA in this process.
+    Either is an Engine (newsqa.protocol): the commands below never ask which."""
     server = (ctx.obj or {}).get("server") if ctx is not None else None
     if server:
         from .client import Client, ServerUnavailable
@@ -82,12 +86,18 @@ def engine(db: Optional[str], ctx: typer.Context | None = None):
             return client
         except ServerUnavailable as exc:
             say(f"note: {exc}; running in this process instead", err=True)
+    return local_engine(db)
+
+
+def local_engine(db: Optional[str]):
+    """A NewsQA in this process, with the settings read from the environment once, here."""
+    from .config import Settings
     from .engine import NewsQA
 
-    return NewsQA(db)
+    return NewsQA(db, Settings.from_env())
 
 
-def with_models(db: Optional[str], ctx: typer.Context, work: Callable[[Any], None]) -> None:
+def with_models(db: Optional[str], ctx: typer.Context, work: Callable[["Engine"], None]) -> None:
     """Run `work(qa)` for a command that loads models (ask, search, summarize).
 
     Without a configured server it goes to this user's background worker for the database when one
@@ -139,9 +149,7 @@ def start_background_worker(database: str, models_dir: Path) -> None:
 
 def where(qa) -> str:
     """The database (or server) a command works on, for messages."""
-    if getattr(qa, "database", None):  # a local background worker: the database is what matters
-        return f"the database {qa.database}"
-    return f"the server at {qa.url}" if hasattr(qa, "url") else f"the database {qa.settings.db_path}"
+    return qa.location
 
 
 def require_articles(qa) -> None:
@@ -367,7 +375,7 @@ def copy_corpus(
     as_json: bool = JsonOption,
 ) -> None:
     """Copy every article with its stored vectors (nothing embedded again); run again to resume."""
-    report = engine(source).copy_to(destination, progress=not as_json)
+    report = local_engine(source).copy_to(destination, progress=not as_json)
     if as_json:
         emit({"copied": report.copied, "already_there": report.present, "conflicts": report.conflicts})
     else:
@@ -409,13 +417,13 @@ def demo(
     """
     import tempfile
 
-    from .config import shipped_seeds_dir
+    from .config import Settings, shipped_seeds_dir
     from .engine import NewsQA
 
     if path is None:
         path, question = shipped_seeds_dir(), question or DEMO_QUESTION
     with tempfile.TemporaryDirectory(prefix="newsqa-demo-") as tmp:
-        qa = NewsQA(Path(tmp) / "demo.sqlite3")
+        qa = NewsQA(Path(tmp) / "demo.sqlite3", Settings.from_env())
         stored = qa.ingest([path], progress=True)
         say(f"\nStored {len(stored)} article(s) from {path} in a temporary database.")
         if question:
@@ -426,7 +434,7 @@ def demo(
         if stored:
             say(f"\nSummary of \"{stored[0].title or stored[0].id}\":")
             print_summary(qa.summarize(article_id=stored[0].id))
-        qa.store.close()
+        qa.close()
 
 
 @app.command()

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlencode
 
-from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError, UnreadableFile
+from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
+from .limits import MAX_API_PAGE, MAX_FILE_BYTES, MAX_POSTED_ARTICLE_CHARS
 from .types import Answer, Article, SearchHit, Summary
+
+MAX_LINE_BYTES = MAX_POSTED_ARTICLE_CHARS * 4 + 65536  # one .jsonl line: the longest article a POST takes
 
 # The library error each HTTP status stands for (anything else 4xx/5xx: NewsQAError).
 STATUS_ERRORS: dict[int, type[NewsQAError]] = {404: ArticleNotFound, 409: ArticleConflict, 413: InvalidInput,
@@ -39,6 +42,13 @@ class Client:
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"
+
+    @property
+    def location(self) -> str:
+        """Where the articles are, for messages: the database of a local worker, else the server."""
+        from .config import without_password
+
+        return f"the database {without_password(self.database)}" if self.database else f"the server at {self.url}"
 
     # -- transport ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
@@ -62,14 +72,29 @@ class Client:
         """Raise ServerUnavailable unless a newsqa server answers /healthz within `timeout` seconds."""
         self._call("GET", "/healthz", timeout=timeout)
 
-    # -- the engine's calls ---------------------------------------------------------------------
+    # -- the engine's calls (newsqa.protocol.Engine: the same signatures as NewsQA) -------------------
     def info(self) -> dict[str, Any]:
+        """The server's `info()`, with its address under "server"."""
         return {"server": self.url, **self._call("GET", "/v1/info")}
 
-    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None,
+    def close(self) -> None:
+        """Nothing to release: every call is its own HTTP request."""
+
+    def add_article(self, text: str, title: str | None = None, url: str | None = None, published: str | None = None,
+                    article_id: str | None = None, byline: str | None = None, caption: str | None = None,
+                    source: str | None = None) -> Article:
+        body = {"text": text, "title": title, "url": url, "published": published, "id": article_id,
+                "byline": byline, "caption": caption, "source": source}
+        return Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+
+    def add_html(self, html: str, url: str | None = None, article_id: str | None = None) -> Article:
+        body = {"html": html, "url": url, "id": article_id}
+        return Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
             since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
         body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids),
-                                              **_given(since=since, until=until, prefer=prefer)})
+                                              "max_answer_len": max_answer_len, **_given(since=since, until=until, prefer=prefer)})
         return [Answer.from_dict(a) for a in body["answers"]]
 
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
@@ -81,17 +106,33 @@ class Client:
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
                   max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None,
                   since: str | None = None, until: str | None = None) -> Summary:
-        source = {"article_id": article_id} if article_id is not None else {"text": text} if text is not None else {"article_ids": _ids(article_ids)}
+        given = [(k, v) for k, v in (("article_id", article_id), ("text", text), ("article_ids", article_ids)) if v is not None]
+        if since is not None or until is not None:
+            if article_ids is None or len(given) != 1:  # a summary of a whole date range is the library's alone
+                raise InvalidInput("since/until select among article_ids (a date range alone: use the library)")
+        if len(given) != 1:
+            raise InvalidInput("give exactly one of article_id, text or article_ids")
+        source = {given[0][0]: _ids(given[0][1]) if given[0][0] == "article_ids" else given[0][1]}
         source.update(_given(since=since, until=until))
         budget = {k: v for k, v in (("max_sentences", max_sentences), ("max_words", max_words), ("query", query)) if v is not None}
+        if max_sentences is None and max_words is None:
+            raise InvalidInput("give max_sentences or max_words (or both)")
         return Summary.from_dict(self._call("POST", "/v1/summarize", {**source, **budget}))
 
     def get_article(self, article_id: str) -> Article:
         return Article.from_dict(self._call("GET", f"/v1/articles/{quote(article_id, safe='')}"))
 
     def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
-        body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset, "limit": limit, **_given(since=since, until=until)}))
-        return [Article.from_dict({"text": "", **a}) for a in body["items"]]
+        """Stored articles, oldest first, with their text (as NewsQA.list_articles), a page at a time."""
+        found: list[Article] = []
+        while len(found) < limit:  # the API pages at most MAX_API_PAGE articles at a time
+            page = min(limit - len(found), MAX_API_PAGE)
+            body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset + len(found), "limit": page, "with_text": "true",
+                                                                 **_given(since=since, until=until)}))
+            found += [Article.from_dict(a) for a in body["items"]]
+            if len(body["items"]) < page:
+                break
+        return found
 
     def count_articles(self) -> int:
         return int(self._call("GET", "/v1/articles?limit=1")["total"])
@@ -101,21 +142,22 @@ class Client:
 
     def ingest_iter(self, paths: Sequence[str | Path], progress: bool = False,
                     on_error: Callable[[Path, Exception], None] | None = None) -> Iterator[Article]:
-        """Read the files here, add each article through the server (which embeds and stores it),
-        and yield it once stored; bad records are reported to `on_error` and skipped."""
-        from . import articles as sources
+        """Read the files here and add each article through the server (which embeds and stores
+        it), yielding it once stored; the same streaming and error reports as NewsQA.ingest_iter."""
+        from .ingest import stream
 
-        missing = [str(p) for p in paths if not Path(p).exists()]
-        if missing:
-            raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
-        for path in sources.find_files(list(paths)):
-            for record in sources.read_records(path):
-                if isinstance(record, sources.BadRecord):
-                    if on_error:
-                        on_error(path, record.error())
-                    continue
-                body = {"text": record.text, "title": record.title, "url": record.url, "published": record.published, "id": record.id}
-                yield Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
+        def post(items: list, refuse: Callable) -> list[Article]:
+            stored = []
+            for item in items:
+                try:
+                    stored.append(self.add_article(item.text, item.title, item.url, item.published, item.id,
+                                                   item.byline, item.caption, item.source))
+                except (InvalidInput, ArticleConflict) as exc:
+                    refuse(item, exc)
+            return stored
+
+        paths = [paths] if isinstance(paths, (str, Path)) else paths
+        return stream(paths, post, max_file_bytes=MAX_FILE_BYTES, max_line_bytes=MAX_LINE_BYTES, progress=progress, on_error=on_error)
 
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
@@ -128,6 +170,8 @@ def _given(**values: Any) -> dict[str, Any]:
 
 
 def _ids(article_ids: Sequence[str] | None) -> list[str] | None:
+    if isinstance(article_ids, str):
+        raise InvalidInput("article_ids must be a list of ids")
     return list(article_ids) if article_ids is not None else None
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from . import limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -64,9 +66,10 @@ class Settings:
     db_path: str = field(default_factory=default_db)  # a SQLite path or URL, or a postgresql:// URL
     db_pool_size: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_DB_POOL") or 4))  # Postgres connections per process
     models_dir: Path = field(default_factory=shipped_models_dir)
-    max_question_chars: int = 1000
-    max_article_chars: int = 2_000_000
-    max_file_bytes: int = 50_000_000  # one .txt/.json/.html file; .jsonl is streamed, any size
+    reader_dir: Path | None = None  # None: models_dir/reader; any reader folder (a benchmark comparing readers)
+    max_question_chars: int = limits.MAX_QUESTION_CHARS
+    max_article_chars: int = limits.MAX_ARTICLE_CHARS
+    max_file_bytes: int = limits.MAX_FILE_BYTES  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
     # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):
     fusion_depth: int = FUSION_DEPTH
@@ -79,13 +82,36 @@ class Settings:
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core
 
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from the environment (NEWSQA_DB, NEWSQA_HOME, NEWSQA_MODELS, NEWSQA_THREADS,
+        NEWSQA_DB_POOL), with `overrides` on top: what an entry point (the CLI, the server, a
+        benchmark) reads once and passes down. A plain `Settings()` reads the same defaults."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**overrides)  # type: ignore[arg-type]
+
+    @property
+    def reader_path(self) -> Path:
+        return Path(self.reader_dir) if self.reader_dir else Path(self.models_dir) / "reader"
+
+    @property
+    def summarizer_path(self) -> Path:
+        return Path(self.models_dir) / "summarizer"
+
 
 def without_password(db: str) -> str:
-    """A database setting fit to show: a PostgreSQL URL's password is masked."""
-    from urllib.parse import urlsplit, urlunsplit
+    """A database setting fit to show: a PostgreSQL URL's password is masked, whether it is given
+    as `user:pass@` or as a `password=` parameter (the one masker: messages, `info`, the daemon)."""
+    import re
+    from urllib.parse import urlsplit
 
-    parts = urlsplit(str(db))
-    if parts.scheme.startswith("postgres") and parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
-    return str(db)
+    text = str(db)
+    parts = urlsplit(text)
+    if not parts.scheme.startswith("postgres"):  # a SQLite path, or a key=value connection string
+        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", text) if "password" in text else text
+    if parts.password:
+        text = text.replace(f":{parts.password}@", ":***@", 1)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", text)

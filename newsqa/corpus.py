@@ -18,20 +18,16 @@ RECENT_TIE = 1.0  # prefer="recent": ranking keys (log-odds, scoring.ranking_key
 PREFER = (None, "recent")
 
 
-def prefer_recent(ranked: list[tuple[float, Answer]], published: dict[str, float | None], tie: float = RECENT_TIE) -> list[tuple[float, Answer]]:
-    """Ranked (key, answer) pairs re-ordered so that a near-tie (keys within `tie`) goes to the
-    newer article: each key gains up to `tie` by its article's recency among the candidates
-    (newest +tie, oldest or undated +0). `published` maps article id to epoch seconds."""
-    times = [t for t in published.values() if t is not None]
-    if not times or max(times) == min(times):
-        return sorted(ranked, key=lambda ka: -ka[0])
-    lo, hi = min(times), max(times)
-
-    def key(pair: tuple[float, Answer]) -> float:
-        t = published.get(pair[1].article_id or "")
-        return pair[0] + (tie * (t - lo) / (hi - lo) if t is not None else 0.0)
-
-    return sorted(ranked, key=lambda ka: -key(ka))
+def recency_order(keys: Sequence[float], times: Sequence[float | None], tie: float = RECENT_TIE) -> list[int]:
+    """The order (indices) of items ranked by `keys` (higher is better) once near-ties (keys within
+    `tie`) go to newer items: each key gains up to `tie` by its recency among the items (the newest
+    +tie, the oldest or undated +0). `times` are epoch seconds, None when undated."""
+    known = [t for t in times if t is not None]
+    if not known or max(known) == min(known):
+        return sorted(range(len(keys)), key=lambda i: -keys[i])
+    lo, hi = min(known), max(known)
+    bonus = [tie * (t - lo) / (hi - lo) if t is not None else 0.0 for t in times]
+    return sorted(range(len(keys)), key=lambda i: -(keys[i] + bonus[i]))
 
 
 def merge_answers(answers: list[Answer]) -> list[Answer]:
@@ -134,3 +130,16 @@ def within(ts: float | None, dates: tuple[float | None, float | None] | None) ->
         return True
     lo, hi = dates
     return ts is not None and (lo is None or ts >= lo) and (hi is None or ts <= hi)
+
+
+def articles_in_range(store: Store, dates: tuple[float | None, float | None], limit: int) -> list[str]:
+    """The ids of up to `limit` stored originals (not copies) published within `dates`, oldest first."""
+    ids: list[str] = []
+    offset = 0
+    while len(ids) < limit:
+        page = store.list_articles(offset, 200, dates)
+        if not page:
+            break
+        offset += len(page)
+        ids += [a.id for a in page if a.duplicate_of is None]
+    return ids[:limit]

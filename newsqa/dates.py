@@ -16,8 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from .errors import InvalidInput
-
-MAX_DATE_CHARS = 100
+from .limits import MAX_DATE_CHARS
 _DEFAULTS = (datetime(2001, 2, 3, 4, 5, 6, 7), datetime(2002, 3, 4, 5, 6, 7, 8))  # two defaults reveal missing parts
 
 

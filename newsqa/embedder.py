@@ -10,14 +10,14 @@ Elsewhere it stays fp32, where bfloat16 would be emulated and slow.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from . import budget
 from .precision import native_bf16
 
-DIMENSIONS = 384
+from .limits import EMBEDDING_DIMENSIONS as DIMENSIONS  # noqa: E402 - one size for the model and the stores
 
 
 class Encoder(Protocol):
@@ -99,3 +99,13 @@ class KnownVectors:
             for i in missing:
                 out[i] = fresh[texts[i]]
         return out
+
+
+def stored_sentence_vectors(store: Any, articles: Sequence[Any], fallback: Callable[[], Encoder]) -> Encoder:
+    """An encoder that knows the stored sentence vectors of `articles` (a Store's `sentences`) and
+    encodes only what is new; the plain `fallback()` encoder when nothing is stored."""
+    known: dict[str, np.ndarray] = {}
+    for article in articles:
+        spans, matrix = store.sentences(article.id)
+        known.update((s.text, v) for s, v in zip(spans, matrix))
+    return KnownVectors(known, fallback) if known else fallback()

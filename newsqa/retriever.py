@@ -1,6 +1,8 @@
 """Hybrid passage retrieval: the store's lexical ranking (BM25 over SQLite FTS5, or Postgres
 full-text search) and its dense cosine ranking over MiniLM vectors, fused with reciprocal rank
-fusion (robust to the two scores' different scales)."""
+fusion (robust to the two scores' different scales).
+
+`find` is the retrieval stage of `search` and `ask`: the passages with their article titles."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from .config import FUSION_DEPTH
 from .embedder import Embedder
 from .store import Store
 from .store.common import DateRange, query_terms
+from .types import SearchHit
 
 RRF_K = 60
+MODES = ("hybrid", "bm25", "dense")
 
 
 def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None, dates: DateRange = None) -> list[int]:
@@ -55,3 +59,30 @@ def search(
     if mode in ("hybrid", "dense"):
         rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids, dates))
     return reciprocal_rank_fusion(rankings)[:top_k]
+
+
+def find(
+    store: Store,
+    embedder: Embedder,
+    query: str,
+    top_k: int,
+    article_ids: Sequence[str] | None = None,
+    mode: str = "hybrid",
+    fusion_depth: int = FUSION_DEPTH,
+    dates: DateRange = None,
+) -> list[SearchHit]:
+    """The `top_k` passages most relevant to `query`, best first, as SearchHits. A passage outside
+    `article_ids` never passes (whatever a cache said), nor one whose article was deleted since its
+    passages were found (by another request). `dates` filters inside the store's queries; each hit
+    carries its article's `published` and, in `also_in`, its syndicated copies (`corpus.collapse_hits`)."""
+    from . import corpus
+
+    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth, dates)
+    found = store.passages([pid for pid, _ in ranked])
+    if article_ids is not None:
+        allowed = set(article_ids)
+        found = {pid: p for pid, p in found.items() if p.article_id in allowed}
+    articles = {a: store.get_article(a) for a in {p.article_id for p in found.values()}}
+    hits = [SearchHit(found[pid], score, articles[found[pid].article_id].title)  # type: ignore[union-attr]
+            for pid, score in ranked if pid in found and articles[found[pid].article_id] is not None]
+    return corpus.collapse_hits(store, hits, {a: x for a, x in articles.items() if x is not None}, dates)

@@ -124,3 +124,21 @@ def log_odds(p: float) -> float:
     """log(p / (1 - p)), with p kept off 0 and 1."""
     p = min(max(p, 1e-12), 1.0 - 1e-12)
     return math.log(p / (1.0 - p))
+
+
+DEFAULT_ANSWER_THRESHOLD = 0.3  # for a reader whose metadata holds no calibration at all
+
+
+def calibrated_threshold(meta: dict, scoring: str) -> float:
+    """The answer threshold a reader's metadata holds for `scoring` (calibrated at export)."""
+    from .errors import ModelNotFound
+
+    thresholds = meta.get("answer_thresholds") or {}
+    if scoring in thresholds:
+        return float(thresholds[scoring])
+    if scoring == meta.get("answer_scoring", "window") and "answer_threshold" in meta:
+        return float(meta["answer_threshold"])
+    if not meta:
+        return DEFAULT_ANSWER_THRESHOLD
+    raise ModelNotFound(f"the reader has no answer threshold calibrated for scoring {scoring!r}; "
+                        "set Settings.answer_threshold or calibrate it (newsqa.training.export --calibrate)")

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response, request
 from flask_openapi3 import Info, OpenAPI
 
+from newsqa import limits
+
 from .errors import register_error_handlers, validation_problem
 from .schemas import Problem
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from newsqa import NewsQA
 
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
-DEFAULT_MAX_ARTICLE_CHARS = 300_000  # about 10 s of embedding on one busy core: well inside the budget
+DEFAULT_MAX_ARTICLE_CHARS = limits.MAX_POSTED_ARTICLE_CHARS
 DEFAULT_REQUEST_TIMEOUT = 30.0
 
 

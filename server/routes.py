@@ -157,17 +157,17 @@ def add_article(body: ArticleIn) -> tuple[dict[str, Any], int, dict[str, str]]:
     if isinstance(given, HtmlArticleIn):
         article = engine().add_html(given.html, url=given.url, article_id=given.id)
     else:
-        article = engine().add_article(given.text, title=given.title, url=given.url,
-                                       published=given.published, article_id=given.id)
+        article = engine().add_article(given.text, title=given.title, url=given.url, published=given.published,
+                                       article_id=given.id, byline=given.byline, caption=given.caption, source=given.source)
     return _article_json(article), 201, {"Location": f"/v1/articles/{quote(article.id, safe='')}"}
 
 
 @api.get("/articles", tags=[articles_tag], security=READ_SECURITY,
          responses={200: ArticleList, **problem_responses(401, 422, 503)})
 def list_articles(query: PageQuery) -> dict[str, Any]:
-    """List stored articles (without their text), oldest first, a page at a time."""
+    """List stored articles (with their text only when `with_text=true`), oldest first, a page at a time."""
     items = engine().list_articles(offset=query.offset, limit=query.limit, since=query.since, until=query.until)
-    return ArticleList(items=[_article_json(a, with_text=False) for a in items], total=engine().count_articles(),
+    return ArticleList(items=[_article_json(a, with_text=query.with_text) for a in items], total=engine().count_articles(),
                        offset=query.offset, limit=query.limit).model_dump(mode="json")
 
 
@@ -199,7 +199,7 @@ def ask(body: AskIn) -> dict[str, Any]:
     the article's text. An empty `answers` list means the articles do not answer the question.
     """
     started = time.perf_counter()
-    answers = engine().ask(body.question, top_k=body.top_k, article_ids=body.article_ids,
+    answers = engine().ask(body.question, top_k=body.top_k, article_ids=body.article_ids, max_answer_len=body.max_answer_len,
                            since=body.since, until=body.until, prefer=body.prefer)
     return AskOut(question=body.question, answers=[a.to_dict() for a in answers],
                   took_ms=_ms_since(started)).model_dump(mode="json")

@@ -16,12 +16,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, RootModel, Strict, Tag
 from pydantic_core import PydanticCustomError
 
-# Limits that belong to the HTTP contract. The library checks its own limits (question length,
-# article size, ...) and answers InvalidInput, which the server turns into a 422 as well.
-MAX_ID_CHARS = 200
-MAX_TOP_K = 50
-MAX_IDS = 1000
-MAX_PAGE = 200
+# The limits are the library's (newsqa/limits.py): the API declares the same numbers and patterns, so
+# that a request the schema accepts is one the engine accepts, and the other way round.
+from newsqa import limits  # noqa: E402
 
 def _json_integer(value: Any) -> Any:
     """JSON has one number type: 3.0 is an integer there (JSON Schema agrees), but "3" and true are not."""
@@ -35,26 +32,19 @@ def json_int(low: int, high: int) -> Any:
     return Annotated[int, Strict(False), Field(ge=low, le=high), BeforeValidator(_json_integer)]
 
 
-MAX_QUESTION_CHARS = 1000  # the library's default limit (Settings.max_question_chars)
-TopK = json_int(1, MAX_TOP_K)
-SentenceBudget = json_int(1, 100)
-WordBudget = json_int(1, 10_000)
+TopK = json_int(1, limits.MAX_TOP_K)
+SentenceBudget = json_int(1, limits.MAX_SUMMARY_SENTENCES)
+WordBudget = json_int(1, limits.MAX_SUMMARY_WORDS)
+AnswerTokens = json_int(1, limits.MAX_ANSWER_TOKENS)
 
-# An id is 1-200 characters, not all spaces, without control characters (the library's rule).
-ArticleId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS,
-                                 pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f]*$",
-                                 description="An article id: 1-200 characters, not all spaces, no control characters.")]
-# At least one character that is neither whitespace nor a control character. Spelled out because
-# JSON Schema regexes are ECMA-262, whose \s lacks some characters Python's str.strip() removes
-# (\x1c-\x1f, \x85): with a bare \S a schema-valid "\x1f" would be rejected as blank.
-VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
-NonBlank = Annotated[str, Field(min_length=1, pattern=VISIBLE, description="Text with at least one non-space character.")]
-Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=VISIBLE,
+ArticleId = Annotated[str, Field(min_length=1, max_length=limits.MAX_ID_CHARS, pattern=limits.ARTICLE_ID_PATTERN,
+                                 description=f"An article id: 1-{limits.MAX_ID_CHARS} characters, not all spaces, no control characters.")]
+NonBlank = Annotated[str, Field(min_length=1, pattern=limits.VISIBLE, description="Text with at least one non-space character.")]
+Question = Annotated[str, Field(min_length=1, max_length=limits.MAX_QUESTION_CHARS, pattern=limits.VISIBLE,
                                 description="A question or query in plain words.")]
-MAX_DATE_CHARS = 100  # newsqa.dates.MAX_DATE_CHARS
-Since = Annotated[str | None, Field(None, max_length=MAX_DATE_CHARS, description=(
+Since = Annotated[str | None, Field(None, max_length=limits.MAX_DATE_CHARS, description=(
     "Only articles published on or after this date or datetime (ISO 8601, e.g. 2024-05-01 or 2024-05-01T09:30:00+02:00)."))]
-Until = Annotated[str | None, Field(None, max_length=MAX_DATE_CHARS, description=(
+Until = Annotated[str | None, Field(None, max_length=limits.MAX_DATE_CHARS, description=(
     "Only articles published on or before this date (the whole day) or datetime."))]
 
 
@@ -75,6 +65,9 @@ class TextArticleIn(RequestModel):
     url: str | None = None
     published: str | None = Field(None, description="Publication date, ISO 8601 preferred.")
     id: ArticleId | None = Field(None, description="Your id for the article; a hash of the text when omitted.")
+    byline: str | None = Field(None, description="Author line; recognised from the text when omitted.")
+    caption: str | None = Field(None, description="Photo caption; recognised from the text when omitted.")
+    source: str | None = Field(None, description="Where the article came from, e.g. its file name.")
 
 
 class HtmlArticleIn(RequestModel):
@@ -112,7 +105,8 @@ class AskIn(RequestModel):
 
     question: Question
     top_k: TopK = Field(3, description="How many answers at most.")
-    article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS, description="Only look in these articles.")
+    article_ids: list[ArticleId] | None = Field(None, max_length=limits.MAX_IDS, description="Only look in these articles.")
+    max_answer_len: AnswerTokens = Field(40, description="Longest answer, in tokens.")
     since: Since = None
     until: Until = None
     prefer: Literal["recent"] | None = Field(None, description="`recent`: break near-ties between answers towards newer articles.")
@@ -123,7 +117,7 @@ class SearchIn(RequestModel):
 
     query: Question
     top_k: TopK = Field(5, description="How many passages at most.")
-    article_ids: list[ArticleId] | None = Field(None, max_length=MAX_IDS)
+    article_ids: list[ArticleId] | None = Field(None, max_length=limits.MAX_IDS)
     mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="BM25 and embeddings fused, or one of them.")
     since: Since = None
     until: Until = None
@@ -152,7 +146,7 @@ class SummarizeTextIn(SummaryOptions):
 class SummarizeArticlesIn(SummaryOptions):
     """Summarize several stored articles together."""
 
-    article_ids: list[ArticleId] = Field(min_length=1, max_length=MAX_IDS)
+    article_ids: list[ArticleId] = Field(min_length=1, max_length=limits.MAX_IDS)
     since: Since = None
     until: Until = None
 
@@ -177,7 +171,8 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     offset: int = Field(0, ge=0, le=10**9)
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    limit: int = Field(50, ge=1, le=limits.MAX_API_PAGE)
+    with_text: bool = Field(False, description="Include each article's text.")
     since: Since = None
     until: Until = None
 
@@ -206,7 +201,7 @@ class ArticleOut(ArticleMeta):
 
 
 class ArticleList(BaseModel):
-    items: list[ArticleMeta]
+    items: list[ArticleOut | ArticleMeta] = Field(description="With `text` when asked for (`with_text=true`).")
     total: int
     offset: int
     limit: int

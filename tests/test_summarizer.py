@@ -12,7 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa.config import shipped_models_dir  # noqa: E402
 from newsqa.errors import InvalidInput  # noqa: E402
-from newsqa.models import get_embedder, get_summarizer  # noqa: E402
+from newsqa.model_cache import shared  # noqa: E402
 from newsqa.summarizer import MAX_CANDIDATES, prepare_article, summarize_articles  # noqa: E402
 from newsqa.types import Article, Summary  # noqa: E402
 
@@ -21,7 +21,7 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_6ad73c16a059aa65.txt
 
 @pytest.fixture(scope="module")
 def summarize():
-    scorer, embedder = get_summarizer(shipped_models_dir()), get_embedder()
+    scorer, embedder = shared().summarizer(shipped_models_dir() / "summarizer"), shared().embedder()
 
     def run(articles: Article | list[Article], **kw) -> Summary:
         articles = articles if isinstance(articles, list) else [articles]
@@ -235,14 +235,14 @@ def test_length_prior_follows_the_layout(seed, tmp_path):
     from newsqa.summarizer import SentenceScorer
     from newsqa.summarizer.features import featurize
 
-    shipped = get_summarizer(shipped_models_dir())
+    shipped = shared().summarizer(shipped_models_dir() / "summarizer")
     scorer = replace(shipped, length_prior=0.5, wire_length_prior=0.0)
     scorer.save(tmp_path)
     loaded = SentenceScorer.load(tmp_path)
     assert (loaded.length_prior, loaded.wire_length_prior) == (0.5, 0.0)
     sentences = [s.strip() + "." for s in SEED.read_text(encoding="utf-8").replace("\n", " ").split(". ") if s.strip()][:12]
     long_paragraphs = Article(id="long", text="\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, 12, 4)))
-    wire, bbc_like = featurize([seed, long_paragraphs], get_embedder())
+    wire, bbc_like = featurize([seed, long_paragraphs], shared().embedder())
     assert loaded.length_prior_for(wire.features) == 0.0
     assert loaded.length_prior_for(bbc_like.features) == 0.5
     assert replace(loaded, wire_length_prior=None).length_prior_for(wire.features) == 0.5

@@ -405,11 +405,6 @@ def _check_storable(article: Article) -> None:
 
 def redact(url: str) -> str:
     """The URL without its password, for error messages."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from ..config import without_password
 
-    try:
-        parts = conninfo_to_dict(url)
-    except Exception:
-        return "the configured URL"
-    parts.pop("password", None)
-    return make_conninfo(**parts)
+    return without_password(url)

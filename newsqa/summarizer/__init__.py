@@ -8,7 +8,7 @@ can invent nothing. The pipeline, one file per stage:
     scorer.py      the learned scorer: P(sentence belongs in a summary), numpy only
     selection.py   length prior, query relevance, MMR under sentence/word budgets, near-duplicates
     pipeline.py    summarize_articles: the stages wired together
-    train.py       trains the scorer on BBC News Summary and CNN/Daily Mail (run by hand)
+    (newsqa/training/summarizer.py trains the scorer on BBC News Summary and CNN/Daily Mail, by hand)
 
 In query mode the learned score is blended with the sentence's similarity to the query: neither
 training set has queries to learn from, so the blend weight is a documented knob, not a trained one.
@@ -16,7 +16,7 @@ training set has queries to learn from, so the blend weight is a documented knob
 
 from .candidates import MAX_CANDIDATES, Candidate, PreparedArticle, prepare_article
 from .features import FEATURES, Embedder, ScoredArticle, featurize
-from .pipeline import summarize, summarize_articles
+from .pipeline import summarize, summarize_articles, summarize_text
 from .scorer import SentenceScorer, standardize
 from .selection import query_relevance, select_sentences, selection_scores
 
@@ -36,4 +36,5 @@ __all__ = [
     "standardize",
     "summarize",
     "summarize_articles",
+    "summarize_text",
 ]

@@ -107,29 +107,30 @@ def _rank(score: np.ndarray) -> np.ndarray:
     return rank
 
 
+def _title_similarity(vectors: np.ndarray, title_vector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each sentence's cosine to the headline, whether there is one, and the cosine's z-score."""
+    m = len(vectors)
+    if title_vector is None:
+        zeros = np.zeros(m, dtype=np.float32)
+        return zeros, zeros, zeros
+    to_title = vectors @ title_vector
+    return to_title, np.ones(m, dtype=np.float32), _zscore(to_title)
+
+
 def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vector: np.ndarray | None) -> np.ndarray:
     """One row per candidate: the FEATURES above, then the 384-dim sentence embedding."""
     c = prepared.candidates
     m = len(c)
     n = max(prepared.body_count, 1)
-    index = np.array([x.index for x in c], dtype=np.float32)
-    paragraph = np.array([x.paragraph for x in c], dtype=np.float32)
-    in_paragraph = np.array([x.in_paragraph for x in c], dtype=np.float32)
-    paragraph_size = np.array([x.paragraph_size for x in c], dtype=np.float32)
-    words = np.array([x.words for x in c], dtype=np.float32)
+    index, paragraph, in_paragraph, paragraph_size, words = (
+        np.array([getattr(x, name) for x in c], dtype=np.float32) for name in ("index", "paragraph", "in_paragraph", "paragraph_size", "words"))
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) + 1e-9
     to_centroid = vectors @ centroid
     centroid_z = _zscore(to_centroid)
     wire = float(m > 3 and (prepared.paragraph_count <= 1 or prepared.body_count / prepared.paragraph_count < WIRE_PARAGRAPH_SENTENCES))
-    if title_vector is not None and not wire:  # wire copy is scored without its headline (see WIRE_PARAGRAPH_SENTENCES)
-        to_title = vectors @ title_vector
-        has_title = np.ones(m, dtype=np.float32)
-        title_z = _zscore(to_title)
-    else:
-        to_title = np.zeros(m, dtype=np.float32)
-        has_title = np.zeros(m, dtype=np.float32)
-        title_z = to_title
+    # Wire copy is scored without its headline (see WIRE_PARAGRAPH_SENTENCES).
+    to_title, has_title, title_z = _title_similarity(vectors, None if wire else title_vector)
     rank_score = textrank(c)
     textrank_z = _zscore(rank_score)
     inverse_position = 1.0 / (index + 1)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidInput
-from ..types import Article, Summary
-from .features import Embedder, featurize
+from ..limits import check_summary_budget
+from ..types import Article, Summary, SummarySentence
+from .candidates import Candidate
+from .features import Embedder, ScoredArticle, featurize
 from .scorer import SentenceScorer
-from .selection import WORD_BUDGET_FLOOR, check_budget, query_relevance, select_sentences, selection_scores
+from .selection import WORD_BUDGET_FLOOR, query_relevance, select_sentences, selection_scores
 
 
 def summarize_articles(
@@ -28,18 +31,29 @@ def summarize_articles(
     At least one budget is required; both may be given (the tighter one wins). `query` focuses the
     summary on sentences similar to it.
     """
-    check_budget("max_sentences", max_sentences)
-    check_budget("max_words", max_words)
-    if max_sentences is None and max_words is None:
-        raise InvalidInput("give max_sentences or max_words (or both)")
+    check_summary_budget(max_sentences, max_words)
     if not articles:
         raise InvalidInput("no article to summarize")
     if query is not None and not query.strip():
         query = None
-
     scored = featurize(articles, embedder, query)
     if not scored:
         return Summary(text="", sentences=[], article_ids=[a.id for a in articles])
+    scores, owners, candidates = score_candidates(scored, scorer, query)
+    words = np.array([c.words for c in candidates])
+    chosen = select_sentences(scores, np.concatenate([s.vectors for s in scored]), words,
+                              max_sentences=max_sentences, max_words=max_words, mmr_lambda=scorer.mmr_lambda,
+                              duplicate_threshold=scorer.duplicate_threshold,
+                              floor=WORD_BUDGET_FLOOR if max_words is not None else 0.0)
+    chosen.sort(key=lambda j: (owners[j], candidates[j].span.start))
+    sentences = [SummarySentence(candidates[j].span.start, candidates[j].span.end, candidates[j].span.text,
+                                 articles[owners[j]].id, round(float(scores[j]), 4)) for j in chosen]
+    return Summary(text=" ".join(s.text for s in sentences), sentences=sentences, article_ids=[a.id for a in articles])
+
+
+def score_candidates(scored: list[ScoredArticle], scorer: SentenceScorer, query: str | None) -> tuple[np.ndarray, list[int], list[Candidate]]:
+    """Every candidate sentence's selection score (blended with the query's relevance in query
+    mode), the index of the article it belongs to, and the candidates, flattened."""
     scores, owners, candidates = [], [], []
     for s in scored:
         words = np.array([c.words for c in s.prepared.candidates])
@@ -50,35 +64,13 @@ def summarize_articles(
         scores.append(score)
         owners.extend([s.article_index] * len(s.prepared.candidates))
         candidates.extend(s.prepared.candidates)
-    all_scores = np.concatenate(scores).astype(np.float32)
-    vectors = np.concatenate([s.vectors for s in scored])
-    words = np.array([c.words for c in candidates])
-    chosen = select_sentences(
-        all_scores,
-        vectors,
-        words,
-        max_sentences=max_sentences,
-        max_words=max_words,
-        mmr_lambda=scorer.mmr_lambda,
-        duplicate_threshold=scorer.duplicate_threshold,
-        floor=WORD_BUDGET_FLOOR if max_words is not None else 0.0,
-    )
-    chosen.sort(key=lambda j: (owners[j], candidates[j].span.start))
-    sentences = [
-        {
-            "article_id": articles[owners[j]].id,
-            "start": candidates[j].span.start,
-            "end": candidates[j].span.end,
-            "text": candidates[j].span.text,
-            "score": round(float(all_scores[j]), 4),
-        }
-        for j in chosen
-    ]
-    return Summary(
-        text=" ".join(s["text"] for s in sentences),
-        sentences=sentences,
-        article_ids=[a.id for a in articles],
-    )
+    return np.concatenate(scores).astype(np.float32), owners, candidates
+
+
+def summarize_text(text: str, scorer: SentenceScorer, embedder: Embedder, **budget: Any) -> Summary:
+    """The summary of a text that is not stored: its sentences have no article id to point at."""
+    summary = summarize_articles([Article(id="", text=text)], scorer=scorer, embedder=embedder, **budget)
+    return Summary(summary.text, [dataclasses.replace(s, article_id=None) for s in summary.sentences], [])
 
 
 def summarize(article: Article, *, scorer: SentenceScorer, embedder: Embedder, **budget: Any) -> Summary:

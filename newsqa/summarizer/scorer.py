@@ -1,7 +1,7 @@
 """Stage 3: the learned scorer, P(sentence belongs in a summary) from its feature row.
 
 A small network (shipped as safetensors + JSON in `models/summarizer`, run here with numpy alone;
-trained by `newsqa/summarizer/train.py`). The selection knobs chosen on validation data travel with
+trained by `newsqa/training/summarizer.py`). The selection knobs chosen on validation data travel with
 the weights.
 """
 

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidInput
 from .candidates import Candidate
 from .words import stem_set
 
@@ -22,13 +21,6 @@ def selection_scores(probability: np.ndarray, words: np.ndarray, length_prior: f
     """
     score = probability * np.power(np.maximum(words, 1).astype(np.float32), length_prior)
     return (score / max(float(score.max()), 1e-9)).astype(np.float32)
-
-
-def check_budget(name: str, value: int | None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise InvalidInput(f"{name} must be a positive integer, got {value!r}")
 
 
 def select_sentences(

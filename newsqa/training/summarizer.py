@@ -1,8 +1,8 @@
 """Train the summarizer's sentence scorer on BBC News Summary and CNN/Daily Mail together, read top
 to bottom in one file.
 
-    python -m newsqa.summarizer.train --embed-only    # fill the embedding cache (resumable)
-    python -m newsqa.summarizer.train --out models/summarizer    # the defaults are the shipped search
+    python -m newsqa.training.summarizer --embed-only    # fill the embedding cache (resumable)
+    python -m newsqa.training.summarizer --out models/summarizer    # the defaults are the shipped search
 
 Labels. BBC: a sentence is positive if it appears in the article's (extractive) reference. CNN/DM:
 the highlights are written, not extracted, so the positives are the greedy ROUGE oracle: the (at most
@@ -31,13 +31,10 @@ import numpy as np
 
 HELD_OUT_PERCENT = 20
 VALIDATION_PERCENT = 15  # of the training 80%, for choosing the model and the knobs
-DEFAULT_CACHE = Path("/root/newsqa-cache/summarizer")
-# ../shared next to the repository (a clone or /work/main), or two levels up (a worktree under wt/)
-DATA_DIR = next(
-    (p / "shared" / "data" / "summarization" for p in Path(__file__).resolve().parents[2].parents[:2]
-     if (p / "shared" / "data" / "summarization").is_dir()),
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "summarization",
-)
+# Paths as the reader's trainer takes them: run from the repository root, data in ../shared/data,
+# everything made (the embedding cache) under runs/, which git ignores.
+DEFAULT_CACHE = Path("runs/summarizer-cache")
+DATA_DIR = Path("../shared/data/summarization")
 DEFAULT_DATA = (str(DATA_DIR / "bbc_news_summary.jsonl"), str(DATA_DIR / "cnndm_sample.jsonl"))
 ORACLE_SENTENCES = 3  # CNN/DM positives: the greedy oracle of this many sentences at most
 BUDGETS = {"bbc": ("3", "40%"), "cnndm": ("3",)}  # what each data set is judged on
@@ -220,7 +217,7 @@ def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
     """Featurize every row with the summarizer's own code and label its candidates; each CNN/DM
     row also once as `with_wire_paragraphs` (for fitting only, never for validation)."""
     from ..text import split_sentences
-    from .features import featurize
+    from ..summarizer.features import featurize
 
     oracle = Oracle()
     examples = []
@@ -246,7 +243,7 @@ def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
 
 def to_scorer(model, mean: np.ndarray, scale: np.ndarray, **knobs) -> "SentenceScorer":
     """A fitted scikit-learn LogisticRegression or MLPClassifier as a numpy SentenceScorer."""
-    from .scorer import SentenceScorer
+    from ..summarizer.scorer import SentenceScorer
 
     if hasattr(model, "coefs_"):
         layers = tuple((w.astype(np.float32), b.astype(np.float32)) for w, b in zip(model.coefs_, model.intercepts_))
@@ -259,7 +256,7 @@ def rouge_of(examples: list[Example], scorer, budgets: tuple[str, ...], types=("
     """Mean ROUGE F1 of the scorer's selections on featurized examples, per budget."""
     from rouge_score import rouge_scorer
 
-    from .selection import select_sentences, selection_scores
+    from ..summarizer.selection import select_sentences, selection_scores
 
     rouge = rouge_scorer.RougeScorer(list(types), use_stemmer=True)
     result = {}
@@ -302,7 +299,7 @@ def fit(kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray, seed: int,
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    from .features import FEATURES
+    from ..summarizer.features import FEATURES
 
     fitted = {} if fitted is None else fitted
     name, *args = kind.split(":")
@@ -386,8 +383,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads for embedding (the machine is shared)")
     args = parser.parse_args(argv)
 
-    from ..models import get_embedder, use_threads
-    from .scorer import standardize
+    from ..model_cache import shared, use_threads
+    from ..summarizer.scorer import standardize
 
     use_threads(args.threads)
 
@@ -399,7 +396,7 @@ def main(argv: list[str] | None = None) -> None:
         train_rows = [r for r in train_rows if cache.has(corpus_texts([r]))]
     else:
         augmented = [with_wire_paragraphs(r) for r in train_rows if dataset_of(r) == "cnndm"]
-        cache.ensure(corpus_texts(train_rows + augmented), get_embedder)
+        cache.ensure(corpus_texts(train_rows + augmented), shared().embedder)
     if args.embed_only:
         print(f"cache holds every training text ({len(cache.vectors)} vectors) in {time.time() - started:.0f} s")
         return

