@@ -224,3 +224,42 @@ def test_unreadable_date_in_a_single_json_file_is_reported(engine, tmp_path):
     path.write_text(json.dumps({"text": STORY, "published": "31/31/2024"}))
     with pytest.raises(UnreadableFile, match="31/31/2024"):
         engine.ingest([path])
+
+
+# -- the REST API and the CLI ---------------------------------------------------------------------
+
+def test_the_api_filters_by_date_and_shows_sources(engine):
+    from newsqa.server.app import ServerSettings, create_app
+
+    original = engine.add_article(STORY, title="Lisbon harbour reopens", published="2024-05-01")
+    copy = engine.add_article(COPY, published="2024-05-02")
+    client = create_app(engine, ServerSettings(api_key=None, cors_origins=[])).test_client()
+    asked = client.post("/v1/ask", json={"question": "Who is the port chief of Lisbon?", "prefer": "recent"}).get_json()
+    top = asked["answers"][0]
+    assert top["article_id"] == original.id and top["published"] == "2024-05-01"
+    assert [c["article_id"] for c in top["also_in"]] == [copy.id]
+    found = client.post("/v1/search", json={"query": "harbour reopened", "since": "2024-05-02", "until": "2024-05-02"}).get_json()
+    assert {h["article_id"] for h in found["hits"]} == {copy.id}
+    listed = client.get("/v1/articles?since=2024-05-02").get_json()["items"]
+    assert [(a["id"], a["duplicate_of"]) for a in listed] == [(copy.id, original.id)]
+    for bad in ({"question": "Who?", "since": "soon"}, {"question": "Who?", "since": "2024-05-02", "until": "2024-05-01"},
+                {"question": "Who?", "prefer": "oldest"}):
+        response = client.post("/v1/ask", json=bad)
+        assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert client.get("/v1/articles?until=never").status_code == 422
+
+
+def test_the_cli_shows_dates_and_sources(tmp_path):
+    from tests.test_cli import run
+
+    db = str(tmp_path / "cli.sqlite3")
+    with NewsQA(db) as qa:
+        qa.add_article(STORY, title="Lisbon harbour reopens", published="2024-05-01")
+        qa.add_article(COPY, title="Port back in business", published="2024-05-02")
+    asked = run("ask", "Who is the port chief of Lisbon?", "--db", db, "--recent", cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "published 2024-05-01" in asked.stdout and "also in 1 source(s): Port back in business" in asked.stdout
+    listed = run("articles", "list", "--db", db, "--since", "2024-05-02", cwd=tmp_path)
+    assert listed.returncode == 0 and "copy of" in listed.stdout and "Lisbon harbour reopens" not in listed.stdout
+    bad = run("search", "harbour", "--db", db, "--until", "someday", cwd=tmp_path)
+    assert bad.returncode == 2 and "someday" in bad.stderr
