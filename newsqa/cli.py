@@ -298,7 +298,8 @@ def articles_list(ctx: typer.Context, offset: int = 0, limit: int = 50, since: O
         say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
     for a in found:
         copy = f"  (copy of {a.duplicate_of})" if a.duplicate_of else ""
-        say(f"{a.id}  {a.published or '-':<25}  {a.title or a.text[:60]!s}{copy}")
+        when = f"{a.published}  " if a.published else ""
+        say(f"{a.id}  {when}{a.title or a.text[:60]!s}{copy}")
 
 
 @articles_app.command("show")
