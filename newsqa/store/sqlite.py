@@ -102,7 +102,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._matrix: tuple[np.ndarray, ...] | None = None  # cached (ids, article ids, vectors, published_ts, duplicate_of)
+        self._matrix: tuple | None = None  # cached (ids, article ids, vectors, published_ts, duplicate_of, hidden copies)
         self._matrix_version = -1  # PRAGMA data_version the cache was read at
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         try:
@@ -358,7 +358,7 @@ class SQLiteStore:
                      dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, cosine), best first: an exact scan of every stored passage vector that
         the filters keep (they are applied before the top-k is taken)."""
-        ids, arts, matrix, published, duplicate_of = self.vectors()
+        ids, arts, matrix, published, duplicate_of, hidden_now = self._cached()
         keep = None
         if dates is not None:
             lo, hi = dates
@@ -367,7 +367,7 @@ class SQLiteStore:
                 if hi is not None:
                     keep &= published <= hi
         if article_ids is None:
-            hidden = hidden_copies(arts, published, duplicate_of, dates)
+            hidden = hidden_now if dates is None else hidden_copies(arts, published, duplicate_of, dates)
             if hidden is not None:
                 keep = ~hidden if keep is None else keep & ~hidden
         return exact_top_k(ids, arts, matrix, vector, limit, article_ids, keep)
@@ -400,8 +400,12 @@ class SQLiteStore:
             return conn.execute("SELECT 1 FROM articles WHERE duplicate_of IS NOT NULL LIMIT 1").fetchone() is not None
 
     def vectors(self) -> tuple[np.ndarray, ...]:
+        """(passage ids, article ids, vector matrix, published_ts, duplicate_of): see `_cached`."""
+        return self._cached()[:5]
+
+    def _cached(self) -> tuple:
         """(passage ids, article ids, vector matrix, published_ts (NaN when undated), duplicate_of)
-        of every passage, cached until any connection, in this process or another, commits a
+        of every passage, and the mask of the copies search skips without a date range, cached until any connection, in this process or another, commits a
         change (this one's own writes drop it directly)."""
         with self._db() as conn:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
@@ -413,7 +417,8 @@ class SQLiteStore:
                 mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
                 published = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
                 duplicate_of = np.array([r[4] for r in rows], dtype=object)
-                self._matrix, self._matrix_version = (ids, arts, mat, published, duplicate_of), version
+                hidden = hidden_copies(arts, published, duplicate_of, None)  # what search skips without a date range
+                self._matrix, self._matrix_version = (ids, arts, mat, published, duplicate_of, hidden), version
             return self._matrix
 
     # -- copies -----------------------------------------------------------------------------
