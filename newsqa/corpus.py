@@ -48,13 +48,14 @@ def locate(text: str, source: str, start: int, end: int, context: tuple[int, int
     """Where the span source[start:end] is in `text`, a copy of `source`: found with the sentence
     (or passage) `context` around it when that is in the copy unchanged, else the span's own first
     occurrence; None when the copy does not hold it."""
+    wanted = source[start:end]
     if context is not None:
         lo, hi = context
         at = text.find(source[lo:hi])
-        if at >= 0:
+        if at >= 0 and text[at + start - lo : at + end - lo] == wanted:  # the span may run past its sentence
             return at + start - lo, at + end - lo
-    at = text.find(source[start:end])
-    return (at, at + end - start) if at >= 0 else None
+    at = text.find(wanted)
+    return (at, at + len(wanted)) if at >= 0 else None
 
 
 def locate_passage(text: str, passage: str) -> tuple[int, int]:
