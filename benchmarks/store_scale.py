@@ -329,7 +329,7 @@ def main() -> None:
                     print(json.dumps(rows[-1]), flush=True)
                 sqlite_db.unlink(missing_ok=True)
         print(f"load average at the end {os.getloadavg()}")
-        print("| articles | backend | detection per article p50 / p95 (ms) | CPU time p50 / p95 (ms) | candidates per probe | probes right | load |")
+        print("| articles | backend | detection per article p50 / p95 (ms) | CPU time p50 / p95 (ms) | candidates per probe | probes right | build |")
         print("|---|---|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['articles']:,} | {r['backend']} | {r['detect_p50_ms']:.1f} / {r['detect_p95_ms']:.1f} "
