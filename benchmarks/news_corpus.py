@@ -212,8 +212,9 @@ def filtered_queries(qa: NewsQA, corpus: list[dict], questions: list[dict], n: i
         if rng.random() < 0.5:
             since, until = start.isoformat(), end.isoformat()
         else:
-            since = datetime(start.year, start.month, start.day, rng.randint(0, 23), tzinfo=timezone.utc).isoformat()
-            until = datetime(end.year, end.month, end.day, rng.randint(0, 23), tzinfo=timezone.utc).isoformat()
+            hours = sorted(rng.randint(0, 23) for _ in range(2)) if start == end else [rng.randint(0, 23), rng.randint(0, 23)]
+            since = datetime(start.year, start.month, start.day, hours[0], tzinfo=timezone.utc).isoformat()
+            until = datetime(end.year, end.month, end.day, hours[1], tzinfo=timezone.utc).isoformat()
         window = dates.date_range(since, until)
         question = rng.choice(questions)["question"]
         hits = qa.search(question, top_k=10, since=since, until=until)
