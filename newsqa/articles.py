@@ -17,6 +17,8 @@ from typing import Any, Iterator
 
 from . import dates
 from .errors import InvalidInput, UnreadableFile
+from .fields import clip, readable_name
+from .limits import MAX_BYLINE_CHARS, MAX_CAPTION_CHARS, MAX_TITLE_CHARS
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
@@ -91,8 +93,8 @@ def from_text(text: str, **fields: Any) -> ArticleInput:
         url=fields.get("url"),
         published=dates.normalize(fields.get("published")),
         id=fields.get("id"),
-        byline=fields.get("byline") or meta["byline"],
-        caption=fields.get("caption") or meta["caption"],
+        byline=fields.get("byline") or clip(meta["byline"], MAX_BYLINE_CHARS),
+        caption=fields.get("caption") or clip(meta["caption"], MAX_CAPTION_CHARS),
         source=fields.get("source"),
     )
 
@@ -109,10 +111,10 @@ def from_html(html: str, url: str | None = None, source: str | None = None) -> A
     meta = trafilatura.extract_metadata(html)
     return ArticleInput(
         text=text,
-        title=getattr(meta, "title", None),
+        title=clip(getattr(meta, "title", None), MAX_TITLE_CHARS),
         url=url or getattr(meta, "url", None),
         published=dates.from_html(html),
-        byline=getattr(meta, "author", None),
+        byline=clip(getattr(meta, "author", None), MAX_BYLINE_CHARS),
         source=source,
     )
 
@@ -193,6 +195,23 @@ def _json_lines(path: Path, source: str, max_line_bytes: int) -> Iterator[Articl
             yield _item(obj, source, where)
 
 
+MAX_BAD_LINES_SHOWN = 5  # per file: a binary .jsonl is thousands of bad lines
+
+
+def capped(records: Iterator[ArticleInput | BadRecord], path: Path) -> Iterator[ArticleInput | BadRecord]:
+    """`records` with only the first MAX_BAD_LINES_SHOWN bad lines of a file reported one by one;
+    the rest are counted into one last report."""
+    bad = 0
+    for record in records:
+        if isinstance(record, BadRecord):
+            bad += 1
+            if bad > MAX_BAD_LINES_SHOWN:
+                continue
+        yield record
+    if bad > MAX_BAD_LINES_SHOWN:
+        yield BadRecord(str(path), f"... and {bad - MAX_BAD_LINES_SHOWN:,} more lines like this")
+
+
 def read_records(path: Path, max_file_bytes: int = 50_000_000, max_line_bytes: int = 10_000_000) -> Iterator[ArticleInput | BadRecord]:
     """Every article in one file, as it is read: an ArticleInput per good record and a BadRecord
     (file, line or item, reason) per bad one, so that one bad record never stops the rest.
@@ -202,9 +221,12 @@ def read_records(path: Path, max_file_bytes: int = 50_000_000, max_line_bytes: i
     device would block or never end.
     """
     suffix = path.suffix.lower()
-    source = path.name  # a file name, never a path: it is shown to API clients
+    source = readable_name(path.name)  # a file name, never a path: it is shown to API clients
     try:
         info = path.stat()
+    except FileNotFoundError:
+        yield BadRecord(str(path), "no such file or folder")
+        return
     except OSError as exc:
         yield BadRecord(str(path), f"cannot read ({exc.strerror or exc})")
         return
@@ -216,7 +238,7 @@ def read_records(path: Path, max_file_bytes: int = 50_000_000, max_line_bytes: i
         return
     if suffix in JSON_SUFFIXES and suffix != ".json":
         try:
-            yield from _json_lines(path, source, max_line_bytes)
+            yield from capped(_json_lines(path, source, max_line_bytes), path)
         except OSError as exc:
             yield BadRecord(str(path), f"cannot read ({exc.strerror or exc})")
         return

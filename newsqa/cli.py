@@ -37,18 +37,28 @@ UntilOption = typer.Option(None, "--until", help="Only articles published on or 
 EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
 
-# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (C0 except tab and newline, DEL, C1): what terminal escape sequences are made of;
+# and surrogates (a file name that is not UTF-8, a lone one in a JSON string), which cannot be printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """`text` with every control character but tab and newline written as a `\\u001b`-style escape."""
+    """`text` with every control character but tab and newline, and every surrogate, written as a
+    `\\u001b`-style escape."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def say(text: str, err: bool = False) -> None:
     """Print one message for people; the only way this command writes text."""
     typer.echo(printable(text), err=err)
+
+
+def print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        say(f"newsqa {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -66,9 +76,16 @@ def options(
         True, "--daemon/--no-daemon", envvar="NEWSQA_DAEMON",
         help="Send ask/search/summarize to a background worker that keeps the models loaded, starting one "
              "when none runs (`newsqa daemon --help`); NEWSQA_DAEMON=0 is --no-daemon."),
+    max_article_chars: Optional[int] = typer.Option(
+        None, "--max-article-chars", min=1, envvar="NEWSQA_MAX_ARTICLE_CHARS",
+        help="Longest article text to store, in characters (default 2,000,000 here; a server's POST limit is its own)."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=lambda value: print_version(value),
+                                 help="Print newsqa's version and exit."),
 ) -> None:
     """Answer questions about news articles and summarize them."""
     ctx.obj = {"server": server, "daemon": daemon}
+    if max_article_chars is not None:  # through the environment, so a worker started from here gets it too
+        os.environ["NEWSQA_MAX_ARTICLE_CHARS"] = str(max_article_chars)
     if threads is not None:  # through the environment, so `serve`'s gunicorn workers get it too
         os.environ["NEWSQA_THREADS"] = str(threads)
 
@@ -189,7 +206,16 @@ def print_summary(summary) -> None:
 
 @app.command()
 def ingest(ctx: typer.Context, paths: List[Path] = typer.Argument(..., help="Files or folders (.txt, .json, .jsonl, .html)."), db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
-    """Add the articles in PATHS (folders recursively); unreadable files are reported and skipped."""
+    """Add the articles in PATHS (folders recursively; `-`: standard input, JSON Lines or one text);
+    unreadable files and records are reported and skipped."""
+    if Path("-") in paths:
+        import tempfile
+
+        from .cli_args import stdin_file
+
+        with tempfile.TemporaryDirectory(prefix="newsqa-stdin-") as folder:
+            given = [stdin_file(folder) if p == Path("-") else p for p in paths]
+            return ingest(ctx, given, db, as_json)
     qa = engine(db, ctx)
     skipped: list[str] = []
 
@@ -452,10 +478,14 @@ def serve(
         # The Werkzeug debugger runs any Python code typed into a traceback page: never off this machine.
         raise InvalidInput(f"--debug serves the Werkzeug debugger, which runs code for whoever reaches it; "
                            f"it only binds to loopback (127.0.0.1, ::1, localhost), not {host!r}")
+    from .serving import check_port_free, gunicorn_command, leave_the_current_folder
+
+    check_port_free(host, port)  # one clear line now, not gunicorn's five seconds of retries and a log
+    leave_the_current_folder()  # a source folder `newsqa/` here must not shadow the installed package
     if debug:
         cmd = [sys.executable, "-m", "flask", "--app", "newsqa.server.app:create_app", "run", "--debug", "--host", host, "--port", str(port)]
     else:
-        cmd = [sys.executable, "-m", "gunicorn", "--config", "python:newsqa.server.gunicorn_conf", "-w", str(workers), "-b", f"{host}:{port}", "newsqa.server.app:create_app()"]
+        cmd = gunicorn_command(["-w", str(workers), "-b", f"{host}:{port}"])
     os.execvp(cmd[0], cmd)  # replace this process, so signals reach gunicorn directly
 
 
@@ -506,10 +536,12 @@ def eval_reader(
 
 def main() -> None:
     """Entry point: run the app, turning newsqa's own errors into one clear line and exit 2."""
+    from .cli_args import check_encoding, hoist_global_options
     from .errors import NewsQAError
 
     try:
-        app()
+        check_encoding(sys.argv[1:])
+        app(args=hoist_global_options(sys.argv[1:]), prog_name="newsqa")
     except NewsQAError as exc:
         say(f"error: {exc}", err=True)
         sys.exit(2)

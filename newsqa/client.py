@@ -9,13 +9,13 @@ responses as the library's own errors, so the CLI prints both the same way it pr
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlencode
 
+from . import unix_http
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
 from .limits import MAX_API_PAGE, MAX_FILE_BYTES, MAX_POSTED_ARTICLE_CHARS
 from .types import Answer, Article, SearchHit, Summary
@@ -39,6 +39,9 @@ class Client:
         self.api_key = api_key
         self.timeout = timeout
         self.database = database  # the database the server works on, when the caller knows it (a local worker)
+        sock = unix_http.socket_path(self.url)  # `unix:/path`: a local worker's socket (newsqa/daemon.py)
+        self._base = "http://localhost" if sock else self.url
+        self._open = unix_http.opener(sock).open if sock else urllib.request.urlopen
 
     def __repr__(self) -> str:
         return f"Client({self.url!r})"
@@ -53,17 +56,17 @@ class Client:
     # -- transport ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(self._base + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+            with self._open(request, timeout=timeout or self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
-            raise _library_error(error) from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, ValueError) as error:
+            raise _library_error(error, prefix="" if self.database else "server: ") from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise ServerUnavailable(f"no newsqa server answers at {self.url} ({reason})") from None
         return json.loads(raw) if raw else None
@@ -175,11 +178,12 @@ def _ids(article_ids: Sequence[str] | None) -> list[str] | None:
     return list(article_ids) if article_ids is not None else None
 
 
-def _library_error(error: urllib.error.HTTPError) -> NewsQAError:
-    """The library error for a problem+json response, with the server's own explanation."""
+def _library_error(error: urllib.error.HTTPError, prefix: str = "server: ") -> NewsQAError:
+    """The library error for a problem+json response, with the server's own explanation (a local
+    background worker's without the prefix: a command says the same with or without one)."""
     try:
         problem = json.loads(error.read() or b"{}")
     except ValueError:
         problem = {}
     detail = problem.get("detail") or problem.get("title") or f"HTTP {error.code}"
-    return STATUS_ERRORS.get(error.code, NewsQAError)(f"server: {detail}")
+    return STATUS_ERRORS.get(error.code, NewsQAError)(f"{prefix}{detail}")

@@ -47,6 +47,12 @@ def env_threads() -> int:
     return int(value) if value.isdigit() else DEFAULT_THREADS
 
 
+def env_int(name: str, default: int) -> int:
+    """A positive integer setting from the environment, else `default`."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def default_db() -> str:
     """The database: $NEWSQA_DB (a SQLite path, sqlite:///path or postgresql://...), else a SQLite
     file in the data folder."""
@@ -68,7 +74,7 @@ class Settings:
     models_dir: Path = field(default_factory=shipped_models_dir)
     reader_dir: Path | None = None  # None: models_dir/reader; any reader folder (a benchmark comparing readers)
     max_question_chars: int = limits.MAX_QUESTION_CHARS
-    max_article_chars: int = limits.MAX_ARTICLE_CHARS
+    max_article_chars: int = field(default_factory=lambda: env_int("NEWSQA_MAX_ARTICLE_CHARS", limits.MAX_ARTICLE_CHARS))  # `newsqa --max-article-chars`
     max_file_bytes: int = limits.MAX_FILE_BYTES  # one .txt/.json/.html file; .jsonl is streamed, any size
     passage_max_words: int = 120
     # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):

@@ -5,14 +5,19 @@ model. Like gradle's or bazel's daemons, the CLI's read commands (`ask`, `search
 therefore go through a local worker when one runs for their database, and otherwise run in their
 own process and start one, so that the next command answers in a fraction of a second.
 
-A worker is `newsqa serve` with one gunicorn worker process on 127.0.0.1 and a free port, with a
-fresh random API key (so that other users of the machine cannot read the articles through it),
-started detached (its own session, output to a log file). It exits after NEWSQA_DAEMON_IDLE_MINUTES
-(default 10) without requests. Its record, a JSON file readable by this user only, sits in
-`$NEWSQA_HOME/daemons/` next to its log: URL, pid, API key, database, and the fingerprint of the
-code and model files it runs. A record that does not match the caller (another newsqa version or
-install, other model files) is stopped and replaced; one whose process is gone, or that does not
-answer in time, is removed and the command runs in its own process.
+A worker is newsqa's gunicorn server with one worker process, listening on a Unix socket inside this
+user's private (0700) state folder `$NEWSQA_HOME/daemons/`, never on a TCP port, so that no other
+user of the machine can reach it or pose as it: only this user can create a socket there, and the
+client talks to no other address. The command that starts it binds the socket itself and hands the
+bound socket to gunicorn (`fd://N`), so the record is written only once the address is this
+worker's. It also gets a fresh random API key, is started detached (its own session, output to a
+log file) and exits after NEWSQA_DAEMON_IDLE_MINUTES (default 10) without requests. Its record, a
+JSON file readable by this user only, sits next to its socket and log: URL (`unix:/path`), pid,
+API key, database, and the fingerprint of the code and model files it runs. A record that does not
+match the caller (another newsqa version or install, other model files) is stopped and replaced;
+one whose process is gone, that does not answer in time, or whose address is not a socket in the
+private folder (a TCP address left by an older newsqa) is removed and the command runs in its own
+process.
 
 Standard library only: deciding where a command runs must not cost an import of numpy or torch.
 """
@@ -26,6 +31,7 @@ import os
 import secrets
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -34,18 +40,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .client import Client, ServerUnavailable
+from .unix_http import MAX_PATH_BYTES, SCHEME, socket_path
 from .config import PACKAGE_DIR, default_home
+from .serving import gunicorn_command
 
 DISABLE_ENV = "NEWSQA_DAEMON"  # 0/false/no/off: never use or start a worker (also `newsqa --no-daemon`)
 IDLE_ENV = "NEWSQA_DAEMON_IDLE_MINUTES"
 RECORD_ENV = "NEWSQA_DAEMON_RECORD"  # set in a worker's environment: the record it removes on exit
+SOCKET_ENV = "NEWSQA_DAEMON_SOCKET"  # set in a worker's environment: its socket, how `running` knows the pid is it
 DEFAULT_IDLE_MINUTES = 10.0
 PING_TIMEOUT = 0.3  # seconds a live worker has to answer before it counts as stale
 START_GRACE = 300.0  # seconds a new worker may take to load the models (a busy machine is slow)
 WAIT_FOR_START = 60.0  # seconds a command waits for a worker that is still loading its models
 STOP_WAIT = 40.0  # gunicorn's graceful timeout is 30 s
 CLIENT_TIMEOUT = 600.0  # seconds for one command's request: a long raw text to summarize takes a while
-HOST = "127.0.0.1"
 
 
 @dataclass
@@ -62,8 +70,9 @@ class Record:
     log: str
 
     @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1])
+    def socket(self) -> str | None:
+        """The worker's socket file (None for a record of an older newsqa, whose workers used TCP)."""
+        return socket_path(self.url)
 
 
 def disabled_by_env() -> bool:
@@ -101,6 +110,24 @@ def state_dir() -> Path:
 
 def record_path(database: str) -> Path:
     return state_dir() / f"{hashlib.sha256(database.encode('utf-8')).hexdigest()[:16]}.json"
+
+
+def socket_file_of(record_file: Path) -> Path:
+    """The worker's socket, next to its record: `<hash>.sock`."""
+    return record_file.with_suffix(".sock")
+
+
+def trusted_socket(record: Record) -> bool:
+    """True when the record's address is a socket file of this user inside the private state folder:
+    the only place a worker listens, and one no other user can bind."""
+    if record.socket is None:
+        return False
+    path = Path(record.socket)
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return path.parent == state_dir() and stat.S_ISSOCK(st.st_mode) and st.st_uid == os.getuid()
 
 
 def fingerprint(models_dir: Path) -> dict[str, Any]:
@@ -205,18 +232,19 @@ def locked(path: Path) -> Iterator[None]:
 
 def running(record: Record) -> bool:
     """True when the record's process exists and is that worker (not a reused pid): on Linux its
-    command line must bind the record's port."""
+    environment must name the record's socket."""
     try:
         os.kill(record.pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: not ours
         return False
-    cmdline = Path(f"/proc/{record.pid}/cmdline")
-    if not Path("/proc/self/cmdline").exists():
+    if record.socket is None:
+        return False  # an older newsqa's TCP worker: never signalled, it stops itself when idle
+    if not Path("/proc/self/environ").exists():
         return True
     try:
-        return f"{HOST}:{record.port}".encode() in cmdline.read_bytes()
+        return f"\0{SOCKET_ENV}={record.socket}\0".encode() in b"\0" + Path(f"/proc/{record.pid}/environ").read_bytes()
     except OSError:
         return False
 
@@ -246,7 +274,9 @@ def connect(database: str, models_dir: Path) -> Client | None:
     record = read_record(path)
     if record is None:
         return None
-    if not running(record):
+    if not running(record) or not trusted_socket(record):  # never send a key or a question to another address
+        if running(record):
+            stop(path, record, wait=2.0)
         forget(path, record.pid)
         return None
     if record.database != database or record.fingerprint != fingerprint(models_dir):
@@ -271,10 +301,21 @@ def connect(database: str, models_dir: Path) -> Client | None:
         time.sleep(0.1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+def bind(path: Path) -> socket.socket:
+    """A listening Unix socket at `path` (any stale socket file there is replaced), or OSError."""
+    if len(os.fsencode(path)) > MAX_PATH_BYTES:
+        raise OSError(f"the socket path {path} is longer than {MAX_PATH_BYTES} bytes; set NEWSQA_HOME to a shorter folder")
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISSOCK(path.lstat().st_mode):
+            path.unlink()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(path))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def worker_environment(database: str, api_key: str, path: Path, minutes: float) -> dict[str, str]:
@@ -283,6 +324,7 @@ def worker_environment(database: str, api_key: str, path: Path, minutes: float) 
     env = {k: v for k, v in os.environ.items() if k not in ("NEWSQA_URL", "NEWSQA_CORS_ORIGINS")}
     env.update({
         "NEWSQA_DB": database, "NEWSQA_API_KEY": api_key, RECORD_ENV: str(path), IDLE_ENV: str(minutes),
+        SOCKET_ENV: str(socket_file_of(path)),
         "NEWSQA_WORKERS": "1", "NEWSQA_WORKER_THREADS": "4",
         "NEWSQA_MAX_ARTICLE_CHARS": "2000000", "NEWSQA_MAX_BODY": str(32 * 1024 * 1024), "NEWSQA_REQUEST_TIMEOUT": "3600",
     })
@@ -299,16 +341,18 @@ def spawn(database: str, models_dir: Path) -> Record | None:
         current = read_record(path)
         if current is not None and running(current):
             return None  # another command started one meanwhile
-        port, api_key, minutes = free_port(), secrets.token_urlsafe(32), idle_minutes()
-        log = path.with_suffix(".log")
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "newsqa", "serve", "--host", HOST, "--port", str(port), "--workers", "1"],
-                env=worker_environment(database, api_key, path, minutes), cwd=path.parent,
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
-            )
-        record = Record(url=f"http://{HOST}:{port}", pid=process.pid, api_key=api_key, database=database,
+        api_key, minutes = secrets.token_urlsafe(32), idle_minutes()
+        sock, log = socket_file_of(path), path.with_suffix(".log")
+        # Bound here, before the record exists: the record never names an address that is not this worker's.
+        with bind(sock) as listener:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                process = subprocess.Popen(
+                    gunicorn_command(["-w", "1", "-b", f"fd://{listener.fileno()}"]),
+                    env=worker_environment(database, api_key, path, minutes), cwd=path.parent, pass_fds=(listener.fileno(),),
+                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+                )
+        record = Record(url=f"{SCHEME}{sock}", pid=process.pid, api_key=api_key, database=database,
                         fingerprint=fingerprint(models_dir), started=time.time(), idle_minutes=minutes, log=str(log))
         write_record(path, record)
         return record

@@ -110,9 +110,9 @@ class NewsQA:
 
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
-        """Add every article in the files and folders (recursively), in order. A missing path raises
-        UnreadableFile before anything is stored; a bad record is reported with its file, line and
-        reason (`on_error`, else a log warning) and skipped (newsqa/ingest.py)."""
+        """Add every article in the files and folders (recursively), in order. A bad record or path
+        (missing, unreadable) is reported with its file, line and reason (`on_error`, else a log
+        warning) and skipped; UnreadableFile when nothing could be stored (newsqa/ingest.py)."""
         return list(self.ingest_iter(paths, progress=progress, on_error=on_error))
 
     def ingest_iter(self, paths: Sequence[str | Path], progress: bool = False,

@@ -29,6 +29,7 @@ from . import budget
 from . import dedupe
 from .embedder import Embedder, pool
 from .errors import ArticleConflict, InvalidInput, NewsQAError, UnreadableFile
+from .fields import check_fields
 from .limits import check_article_id, check_text
 from .store import Store
 from .text import make_passages, split_sentences
@@ -63,6 +64,7 @@ def prepare(items: Sequence[sources.ArticleInput], max_article_chars: int, refus
     for item in items:
         try:
             text = check_text(item.text, max_article_chars)
+            check_fields(item)  # metadata within newsqa.limits, no lone surrogate anywhere (issue 22)
             article_id = check_article_id(item.id) if item.id is not None else sources.content_id(text)
         except InvalidInput as exc:
             refuse(item, exc)
@@ -140,14 +142,10 @@ def stream(paths: Sequence[str | Path], store_records: Callable[[list[sources.Ar
            on_error: Callable[[Path, Exception], None] | None = None) -> Iterator[Article]:
     """Read every record of the files and folders in `paths` and store them INGEST_BATCH at a time
     through `store_records`, yielding each article once stored. A bad record (unreadable file,
-    unsupported type, bad line, invalid article) goes to `on_error` with its file and is skipped;
-    UnreadableFile for a path that does not exist (before anything is stored) or when nothing
-    could be stored."""
+    unsupported type, bad line, invalid article, a path that does not exist) goes to `on_error` with
+    its file and is skipped, the rest stored (issue 22); UnreadableFile when nothing could be stored."""
     from tqdm import tqdm
 
-    missing = [str(p) for p in paths if not Path(p).exists()]
-    if missing:
-        raise UnreadableFile(f"no such file or folder: {', '.join(missing)}")
     skips: list[Exception] = []
     stored = 0
 

@@ -29,6 +29,22 @@ MAX_ANSWER_TOKENS = 100  # longest answer `ask` may be asked for (max_answer_len
 MAX_DATE_CHARS = 100  # a publication date or a since/until bound (newsqa/dates.py)
 EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2; the stores' vector columns have this size
 
+# -- article metadata (issue 22, item 6) ------------------------------------------------------------
+# Each field is bounded, so that one record cannot make every listing of the archive megabytes long:
+# a page of `GET /v1/articles` (MAX_API_PAGE items) stays within MAX_API_PAGE * sum(FIELD_CHARS), ~2 MB.
+# Enforced on what callers give by newsqa.fields.check_fields; metadata newsqa recognises itself
+# (a caption, a byline, an HTML page's title) is clipped to the same limits instead.
+MAX_TITLE_CHARS = 1_000
+MAX_URL_CHARS = 2_048  # the length browsers and crawlers commonly support
+MAX_PUBLISHED_CHARS = 100  # a date, in any of the shapes feeds write it
+MAX_BYLINE_CHARS = 1_000
+MAX_CAPTION_CHARS = 5_000
+MAX_SOURCE_CHARS = 1_000  # a file name (255 bytes on most file systems) with room for its encoding
+FIELD_CHARS: dict[str, int] = {
+    "title": MAX_TITLE_CHARS, "url": MAX_URL_CHARS, "published": MAX_PUBLISHED_CHARS,
+    "byline": MAX_BYLINE_CHARS, "caption": MAX_CAPTION_CHARS, "source": MAX_SOURCE_CHARS,
+}
+
 # -- article ids ------------------------------------------------------------------------------------
 MAX_ID_CHARS = 200
 # 1-200 characters without C0 controls or DEL, at least one of them visible (neither whitespace nor a

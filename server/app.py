@@ -21,6 +21,7 @@ from flask_openapi3 import Info, OpenAPI
 from newsqa import limits
 
 from .errors import register_error_handlers, validation_problem
+from .headers import add_security_headers
 from .schemas import Problem
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ def create_app(engine: NewsQA | None = None, settings: ServerSettings | None = N
     app.register_api(routes.health)
     app.register_blueprint(routes.web)
     register_error_handlers(app)
+    add_security_headers(app)
     if settings.cors_origins:
         _enable_cors(app, settings.cors_origins)
     return app

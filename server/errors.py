@@ -74,8 +74,17 @@ def validation_problem(error: ValidationError) -> Response:
         {"loc": list(e["loc"][1:] if tagged and len(e["loc"]) > 1 else e["loc"]), "msg": e["msg"], "type": e["type"]}
         for e in error.errors(include_url=False, include_context=False, include_input=False)
     ]
+    for f in fields:  # a blank question or text: the library's own words, not a regex or a length
+        if f["type"] in BLANK_ERRORS and f["loc"] and isinstance(f["loc"][-1], str):
+            f["msg"] = f"{f['loc'][-1]} is empty"
+    if fields and all(f["type"] in BLANK_ERRORS for f in fields):  # "question is empty", as the library says it
+        return problem(422, "; ".join(f["msg"] for f in fields[:5]), kind="validation-error", errors=fields)
     where = "; ".join(f"{'.'.join(map(str, f['loc'])) or 'body'}: {f['msg']}" for f in fields[:5])
     return problem(422, f"invalid request: {where}", kind="validation-error", errors=fields)
+
+
+# The pydantic errors of a string field given blank ("" or only spaces: schemas.NonBlank, Question).
+BLANK_ERRORS = ("string_too_short", "string_pattern_mismatch")
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:

@@ -19,6 +19,8 @@ from pydantic_core import PydanticCustomError
 # The limits are the library's (newsqa/limits.py): the API declares the same numbers and patterns, so
 # that a request the schema accepts is one the engine accepts, and the other way round.
 from newsqa import limits  # noqa: E402
+from newsqa.limits import (MAX_BYLINE_CHARS, MAX_CAPTION_CHARS, MAX_PUBLISHED_CHARS, MAX_SOURCE_CHARS,  # noqa: E402
+                           MAX_TITLE_CHARS, MAX_URL_CHARS)
 
 def _json_integer(value: Any) -> Any:
     """JSON has one number type: 3.0 is an integer there (JSON Schema agrees), but "3" and true are not."""
@@ -61,20 +63,20 @@ class TextArticleIn(RequestModel):
     """An article given as plain text, stored verbatim."""
 
     text: NonBlank = Field(description="The article text, stored exactly as given.")
-    title: str | None = Field(None, description="Headline; recognised from the text when omitted.")
-    url: str | None = None
-    published: str | None = Field(None, description="Publication date, ISO 8601 preferred.")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Headline; recognised from the text when omitted.")
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
+    published: str | None = Field(None, max_length=MAX_PUBLISHED_CHARS, description="Publication date, ISO 8601 preferred.")
     id: ArticleId | None = Field(None, description="Your id for the article; a hash of the text when omitted.")
-    byline: str | None = Field(None, description="Author line; recognised from the text when omitted.")
-    caption: str | None = Field(None, description="Photo caption; recognised from the text when omitted.")
-    source: str | None = Field(None, description="Where the article came from, e.g. its file name.")
+    byline: str | None = Field(None, max_length=MAX_BYLINE_CHARS, description="Author line; recognised from the text when omitted.")
+    caption: str | None = Field(None, max_length=MAX_CAPTION_CHARS, description="Photo caption; recognised from the text when omitted.")
+    source: str | None = Field(None, max_length=MAX_SOURCE_CHARS, description="Where the article came from, e.g. its file name.")
 
 
 class HtmlArticleIn(RequestModel):
     """An article given as an HTML page; its main text is extracted and stored."""
 
     html: NonBlank = Field(description="The HTML page.")
-    url: str | None = None
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
     id: ArticleId | None = None
 
 
@@ -184,12 +186,13 @@ class ArticleMeta(BaseModel):
     """An article without its text, as listed."""
 
     id: str
-    title: str | None = None
-    url: str | None = None
-    published: str | None = None
-    byline: str | None = None
-    caption: str | None = None
-    source: str | None = None
+    # Bounded by newsqa.limits when stored (articles stored before those limits may be longer).
+    title: str | None = Field(None, description=f"At most {MAX_TITLE_CHARS:,} characters.")
+    url: str | None = Field(None, description=f"At most {MAX_URL_CHARS:,} characters.")
+    published: str | None = Field(None, description=f"At most {MAX_PUBLISHED_CHARS:,} characters.")
+    byline: str | None = Field(None, description=f"At most {MAX_BYLINE_CHARS:,} characters.")
+    caption: str | None = Field(None, description=f"At most {MAX_CAPTION_CHARS:,} characters.")
+    source: str | None = Field(None, description=f"At most {MAX_SOURCE_CHARS:,} characters.")
     duplicate_of: str | None = Field(None, description="The first stored copy of this (syndicated) story; null for an original.")
     chars: int = Field(description="Length of the text in characters.")
 

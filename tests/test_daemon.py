@@ -7,6 +7,7 @@ pid that none is left running.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -119,6 +120,20 @@ def workers(tmp_path: Path, monkeypatch) -> Iterator[Workers]:
     assert not [pid for pid in w.pids if alive(pid)]
 
 
+def tcp_listeners(pid: int) -> list[int]:
+    """Inodes of the TCP sockets in LISTEN state that process `pid` holds."""
+    held = {int(link[8:-1]) for fd in Path(f"/proc/{pid}/fd").iterdir()
+            if (link := os.readlink(fd)).startswith("socket:[")}
+    listening = set()
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # TCP_LISTEN
+                    listening.add(int(fields[9]))
+    return sorted(held & listening)
+
+
 def seeded(w: Workers) -> None:
     """The seed article in the test's default database, stored by another process's `newsqa ingest`."""
     result = run("ingest", str(SEED), cwd=w.cwd, env=ON, timeout=SLOW)
@@ -140,7 +155,10 @@ def test_first_ask_starts_a_worker_the_next_goes_through_it_and_sees_new_article
     record = w.wait_ready()
     assert record.pid == pid and alive(pid)
     assert w.record_path().stat().st_mode & 0o777 == 0o600  # it holds the worker's API key
-    assert record.url.startswith("http://127.0.0.1:")
+    # It listens on a socket in the private folder, on no TCP port: no other user can reach it or pose as it.
+    assert record.url == f"unix:{w.record_path().with_suffix('.sock')}" and daemon.trusted_socket(record)
+    assert (w.home / "daemons").stat().st_mode & 0o777 == 0o700
+    assert not tcp_listeners(pid), "the background worker must not listen on TCP"
 
     # The key is required: another local user cannot read the articles through the worker.
     with pytest.raises(Exception, match="API key"):
@@ -215,17 +233,15 @@ def test_stale_records_are_removed_and_the_command_runs_here(workers: Workers) -
     assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
     assert not w.record_path().exists()
 
-    # A live process on the record's port that never answers, started long ago: stale, stopped.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mute = subprocess.Popen([sys.executable, "-c", "import socket, sys, time\ns = socket.socket()\n"
-                             f"s.bind(('127.0.0.1', {port}))\ns.listen()\nprint('listening', flush=True)\ntime.sleep(600)",
-                             f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+    # A live process on the record's socket that never answers, started long ago: stale, stopped.
+    sock = str(w.record_path().with_suffix(".sock"))
+    mute = subprocess.Popen([sys.executable, "-c", "import socket, sys, time\ns = socket.socket(socket.AF_UNIX)\n"
+                             f"s.bind({sock!r})\ns.listen()\nprint('listening', flush=True)\ntime.sleep(600)"],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, daemon.SOCKET_ENV: sock})
     try:
         assert mute.stdout.readline().strip() == "listening"
         w.pids.add(mute.pid)
-        stale.url, stale.pid, stale.started = f"http://127.0.0.1:{port}", mute.pid, time.time() - 2 * daemon.START_GRACE
+        stale.url, stale.pid, stale.started = f"unix:{sock}", mute.pid, time.time() - 2 * daemon.START_GRACE
         daemon.write_record(w.record_path(), stale)
         started = time.monotonic()
         result = run_on(w, "ask", "Who?")
@@ -238,7 +254,7 @@ def test_stale_records_are_removed_and_the_command_runs_here(workers: Workers) -
 
 
 HALF_ALIVE = """
-import http.server, sys
+import http.server, os, socket, socketserver, sys
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/healthz":
@@ -247,7 +263,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True  # hang up without an answer: a worker going away mid-command
     def log_message(self, *args):
         pass
-server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1].split(":")[1])), Handler)
+class Server(socketserver.UnixStreamServer):
+    def get_request(self):
+        conn, _ = self.socket.accept()
+        return conn, ("local", 0)
+server = Server(sys.argv[1], Handler)
 print("listening", flush=True)
 server.serve_forever()
 """
@@ -257,12 +277,13 @@ def test_a_worker_that_goes_away_mid_command_leaves_the_command_to_this_process(
     w = workers
     w.home.mkdir()
     assert daemon.private_folder(w.home / "daemons")
-    port = daemon.free_port()
-    half = subprocess.Popen([sys.executable, "-c", HALF_ALIVE, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+    sock = str(w.record_path().with_suffix(".sock"))
+    half = subprocess.Popen([sys.executable, "-c", HALF_ALIVE, sock], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, daemon.SOCKET_ENV: sock})
     try:
         assert half.stdout.readline().strip() == "listening"
         w.pids.add(half.pid)
-        record = daemon.Record(url=f"http://127.0.0.1:{port}", pid=half.pid, api_key="k", database=daemon.database_key(w.db),
+        record = daemon.Record(url=f"unix:{sock}", pid=half.pid, api_key="k", database=daemon.database_key(w.db),
                                fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
         daemon.write_record(w.record_path(), record)
         result = run_on(w, "ask", "Who?")
@@ -282,6 +303,53 @@ def test_no_worker_when_disabled(workers: Workers) -> None:
         assert result.returncode == 0 and LAVROV[1] in result.stdout, result.stderr
         assert STARTED not in result.stderr and not w.record_path().exists()
         assert "Loading weights" not in result.stderr and "%|" not in result.stderr  # no progress bars in-process either
+
+
+SQUATTER = """
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        print(self.command, self.path, self.headers.get("Authorization"), body, flush=True)
+        fake = b'{"status": "ok", "answers": [{"text": "SQUATTER"}], "items": [], "total": 5}'
+        self.send_response(200); self.send_header("Content-Length", str(len(fake))); self.end_headers(); self.wfile.write(fake)
+    do_GET = do_POST = answer
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1].split(":")[1])), Handler)
+print("listening", flush=True)
+server.serve_forever()
+"""
+
+
+def test_a_process_squatting_the_workers_address_receives_nothing(workers: Workers) -> None:
+    """Issue 22 item 1: a process that holds the address a record names (here: a TCP port, as
+    workers used before, with the port on its command line, the way another user squatted it)
+    never gets the API key, a question or an answer: the CLI talks only to sockets in its 0700
+    folder, and runs the command here."""
+    w = workers
+    w.home.mkdir()
+    assert daemon.private_folder(w.home / "daemons")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    squatter = subprocess.Popen([sys.executable, "-c", SQUATTER, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, daemon.SOCKET_ENV: f"127.0.0.1:{port}"})
+    try:
+        assert squatter.stdout.readline().strip() == "listening"
+        w.pids.add(squatter.pid)
+        record = daemon.Record(url=f"http://127.0.0.1:{port}", pid=squatter.pid, api_key="the-key", database=daemon.database_key(w.db),
+                               fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
+        daemon.write_record(w.record_path(), record)
+        result = run_on(w, "ask", "Who said it?")
+        assert "SQUATTER" not in result.stdout
+        assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
+        assert not w.record_path().exists() and squatter.poll() is None  # the record is dropped, the process not signalled
+    finally:
+        squatter.kill()
+        heard = squatter.communicate()[0]
+    assert heard == "", f"the squatter received: {heard!r}"
 
 
 def test_a_worker_is_keyed_by_the_database_file_and_memory_databases_have_none() -> None:

@@ -139,3 +139,59 @@ def test_item7_progress_counts_articles(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "5 articles" in result.stderr.replace("\r", "\n")  # tqdm's bar counts articles, not files
+
+
+# -- issue 22, item 3: ingest never aborts ---------------------------------------------------------
+
+
+def _cli_ingest(tmp_path: Path, *args: str | bytes) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newsqa.cli", "ingest", *args, "--db", str(tmp_path / "db.sqlite3")],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, "NEWSQA_DAEMON": "0"})
+
+
+def test_issue22_item3_lone_surrogates_bad_file_names_and_missing_paths_are_skipped(tmp_path: Path) -> None:
+    """A lone surrogate in a .jsonl line (text or title), a file name that is not UTF-8 and a
+    mistyped path among several: each is reported, the rest of the batch and the later paths are
+    stored, no traceback."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join([
+        json.dumps({"id": "before", "text": "Rain hit Lisbon on Monday."}),
+        '{"id": "lone", "text": "A broken \\ud800 character."}',
+        '{"id": "lone-title", "title": "Bad \\udfff title", "text": "Fog closed Heathrow."}',
+        json.dumps({"id": "after", "text": "Snow closed roads in Oslo."}),
+    ]) + "\n", encoding="utf-8")
+    odd = os.fsencode(tmp_path) + b"/caf\xe9-news.txt"
+    with open(odd, "wb") as f:
+        f.write("Wind toppled trees in Bergen on Tuesday.".encode("utf-8"))
+    goats = tmp_path / "goats.txt"
+    goats.write_text("Goats grazed the slopes of Mount Etna.", encoding="utf-8")
+    result = _cli_ingest(tmp_path, str(feed), str(tmp_path / "nope.jsonl"), os.fsdecode(odd), str(goats))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert f"{feed}:2: text holds a lone surrogate (\\ud800" in result.stderr
+    assert f"{feed}:3: title holds a lone surrogate (\\udfff" in result.stderr
+    assert f"skipped: {tmp_path / 'nope.jsonl'}: no such file or folder" in result.stderr
+    assert "4 article(s) stored, 3 skipped" in result.stdout
+    with NewsQA(tmp_path / "db.sqlite3") as qa:
+        sources = sorted(a.source for a in qa.list_articles())
+        assert sources == ["caf\ufffd-news.txt", "feed.jsonl", "feed.jsonl", "goats.txt"]
+        assert {a.id for a in qa.list_articles()} >= {"before", "after"}
+
+
+def test_issue22_item3_a_binary_jsonl_reports_a_few_lines_then_a_count(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_bytes(bytes(range(256)).replace(b"\n", b"") * 40 + b"\n" + (b"\x00\xff\xfe garbage\n" * 300))
+    good = tmp_path / "good.txt"
+    good.write_text("The ferry sailed at noon.", encoding="utf-8")
+    result = _cli_ingest(tmp_path, str(junk), str(good))
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line.split("skipped: ", 1)[1] for line in result.stderr.replace("\r", "\n").splitlines() if "skipped: " in line]
+    assert len(lines) == 6, lines  # 5 of the 301 bad lines, then the count of the rest
+    assert lines[-1] == f"{junk}: ... and 296 more lines like this"
+    assert "1 article(s) stored" in result.stdout
+
+
+def test_issue22_item3_nothing_but_missing_paths_is_one_error_line(tmp_path: Path) -> None:
+    result = _cli_ingest(tmp_path, str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: nothing stored")

@@ -107,3 +107,48 @@ def test_item5_chunked_body_over_the_limit_is_413(engine: NewsQA) -> None:
     small = client.post("/v1/articles", input_stream=io.BytesIO(b'{"text": "Rain fell in Oslo."}'), headers=chunked,
                         environ_overrides={"wsgi.input_terminated": True})
     assert small.status_code == 201
+
+
+# -- issue 22, item 6: bounded metadata fields and list responses ----------------------------------
+
+
+def test_issue22_item6_oversized_fields_are_refused_by_the_library_and_the_api(engine: NewsQA) -> None:
+    from newsqa.errors import InvalidInput
+    from newsqa.limits import FIELD_CHARS, MAX_API_PAGE as MAX_PAGE, MAX_TITLE_CHARS
+
+    before = engine.count_articles()
+    for name in ("title", "url", "published"):
+        with pytest.raises(InvalidInput, match=f"{name} is longer than"):
+            engine.add_article("The ferry sailed at noon.", **{name: "x" * (FIELD_CHARS[name] + 1)})
+    client = create_app(engine, ServerSettings(api_key=None)).test_client()
+    for name in ("title", "url", "published"):
+        response = client.post("/v1/articles", json={"text": "The ferry sailed at noon.", name: "x" * 4_500_000})
+        assert response.status_code == 422 and response.mimetype == PROBLEM, (name, response.status_code)
+    assert engine.count_articles() == before  # nothing stored
+    at_limit = engine.add_article("The ferry sailed at dawn.", title="t" * MAX_TITLE_CHARS)
+    assert at_limit.title == "t" * MAX_TITLE_CHARS
+    # A recognised caption (not given by the caller) is cut to its limit instead of refusing the text.
+    long_caption = "Harbour workers unload cargo in Lisbon on Monday " * 200 + "\n(Reuters / Pool)"
+    article = engine.add_article(f"Port reopens\n\nFirst paragraph of the story.\n\n{long_caption}\n\nThe port reopened on Monday.")
+    assert article.caption is None or len(article.caption) <= FIELD_CHARS["caption"]
+    # The listing page is bounded: at most MAX_PAGE items, each field within its limit.
+    assert client.get(f"/v1/articles?limit={MAX_PAGE + 1}").status_code == 422
+    page = client.get(f"/v1/articles?limit={MAX_PAGE}").get_json()
+    assert all(len(item[k] or "") <= FIELD_CHARS[k] for item in page["items"] for k in FIELD_CHARS)
+    assert "title" in client.get("/openapi.json").get_json()["components"]["schemas"]["TextArticleIn"]["properties"]
+    assert client.get("/openapi.json").get_json()["components"]["schemas"]["TextArticleIn"]["properties"]["title"]["anyOf"][0]["maxLength"] == MAX_TITLE_CHARS
+
+
+def test_issue22_item3_the_library_refuses_a_lone_surrogate_in_any_field(engine: NewsQA) -> None:
+    from newsqa.errors import InvalidInput
+
+    before = engine.count_articles()
+    with pytest.raises(InvalidInput, match="text holds a lone surrogate"):
+        engine.add_article("Broken \ud800 text about the ferry.")
+    with pytest.raises(InvalidInput, match="url holds a lone surrogate"):
+        engine.add_article("The ferry sailed at noon.", url="https://example.org/\udcff")
+    assert engine.count_articles() == before
+    client = create_app(engine, ServerSettings(api_key=None)).test_client()
+    body = b'{"text": "Broken \\ud800 text about the ferry.", "title": "ok"}'
+    response = client.post("/v1/articles", data=body, content_type="application/json")
+    assert 400 <= response.status_code < 500 and response.mimetype == PROBLEM

@@ -126,3 +126,49 @@ def test_article_filter_is_exact_whatever_the_index_would_return(pg):
     [(pid, score)] = qa.store.dense_search(query, 5, [far.id])
     assert qa.store.passages([pid])[pid].article_id == "kenya" and -1 <= score <= 1
     qa.close()
+
+
+def test_issue22_item4_identical_text_racing_a_delete_is_stored_not_a_conflict(pg):
+    """Another server deletes the article between this INSERT (which found it stored) and the
+    SELECT that compares texts: the same text is no conflict; it is stored again, as SQLite does."""
+    import contextlib
+
+    import psycopg
+
+    url = pg()
+    qa = NewsQA(url)
+    text = "The harbour of Lisbon reopened on Monday after the storm."
+    qa.add_article(text, article_id="raced")
+    store = qa.store
+    real_connection = store._connection
+    deleted = []
+
+    class DeleteAfterInsert:
+        """The real pooled connection; right after the INSERT finds the row, another connection deletes it."""
+
+        def __init__(self, conn):
+            self._conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+        def execute(self, query, params=None):
+            cursor = self._conn.execute(query, params)
+            if str(query).startswith("INSERT INTO articles") and not deleted:
+                with psycopg.connect(url, autocommit=True) as other:
+                    other.execute("DELETE FROM articles WHERE id = 'raced'")
+                deleted.append(True)
+            return cursor
+
+    @contextlib.contextmanager
+    def racing_connection():
+        with real_connection() as conn:
+            yield DeleteAfterInsert(conn)
+
+    saved = store.stored_article("raced")
+    store._connection = racing_connection
+    store.add_article(saved.article, saved.passages, saved.vectors, saved.sentences, saved.sentence_vectors)
+    store._connection = real_connection
+    assert deleted
+    assert qa.get_article("raced").text == text and qa.store.count_passages() > 0
+    qa.close()

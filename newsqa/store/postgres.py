@@ -12,6 +12,7 @@ makes two servers adding the same article at once store it once.
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence
@@ -22,8 +23,11 @@ from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError, InvalidInput
 from ..types import Article, Passage, Span
 from .base import StoredArticle
+from .circuit import CONNECT_TIMEOUT, POOL_WAIT, Circuit, public_reason
 from .. import dates
 from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: publication dates for filters (published_ts), syndicated copies (duplicate_of, copy tables)
 TEXT_SEARCH_CONFIG = "english"  # Snowball English stemmer and stop words, like FTS5's porter tokenizer
@@ -97,25 +101,73 @@ class PostgresStore:
 
         self.url = url
         self._psycopg = psycopg
+        self._pool_class = ConnectionPool
+        self._pool_size = max(1, pool_size)
         self._register_vector = register_vector
+        self._circuit = Circuit()
         try:
-            with psycopg.connect(url, autocommit=True) as conn:
+            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
                 ensure_schema(conn)
         except psycopg.OperationalError as exc:
-            raise StorageError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip()) from exc
-        # check: a connection is tested as it is handed out, so a database restart costs no request
-        self._pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size), configure=self._configure,
-                                    check=ConnectionPool.check_connection, open=True, name="newsqa")
+            log.info("cannot connect to PostgreSQL at %s: %s", redact(url), exc)  # the details: logs only
+            raise StorageError(f"cannot connect to PostgreSQL ({public_reason(exc)})") from exc
+        self._pool = self._new_pool()
         self._closed = threading.Event()
+
+    def _new_pool(self):  # noqa: ANN202 - psycopg_pool.ConnectionPool
+        # check: a connection is tested as it is handed out, so a database restart costs no request
+        return self._pool_class(self.url, min_size=1, max_size=self._pool_size, configure=self._configure,
+                                check=self._pool_class.check_connection, open=True, name="newsqa",
+                                timeout=POOL_WAIT, kwargs={"connect_timeout": CONNECT_TIMEOUT})
+
+    def _unavailable(self, exc: BaseException) -> StorageError:
+        """Open the circuit (requests fail fast until a probe connects) and say why, without the URL."""
+        (log.info if self._circuit.trip() else log.debug)("PostgreSQL at %s is unavailable: %s", redact(self.url), exc)
+        return StorageError(f"PostgreSQL is unavailable ({public_reason(exc)}); requests fail fast until it is back")
+
+    def _probe(self) -> None:
+        """While the circuit is open: try a fresh connection (or fail at once while another request
+        of this process tries); when it connects, start a new pool (the old one may sit in its back-off)."""
+        with self._circuit.probe() as mine:
+            if not mine:
+                raise StorageError("PostgreSQL is unavailable; requests fail fast until it is back")
+            if not self._circuit.is_open:  # another request's probe has just closed it
+                return
+            try:
+                self._psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT).close()
+            except self._psycopg.OperationalError as exc:
+                raise self._unavailable(exc) from exc
+            old, self._pool = self._pool, self._new_pool()
+            self._circuit.close()
+        log.info("PostgreSQL at %s answers again", redact(self.url))
+        threading.Thread(target=old.close, kwargs={"timeout": 1.0}, daemon=True, name="newsqa-old-pool").start()
 
     @contextmanager
     def _connection(self) -> Iterator:
-        """A pooled connection; the database failing under it is a StorageError."""
+        """A pooled connection; the database failing under it is a StorageError, at once while the
+        database is known to be down (see newsqa/store/circuit.py)."""
+        if self._circuit.is_open:
+            self._probe()
         try:
             with self._pool.connection() as conn:
                 yield conn
         except self._psycopg.OperationalError as exc:  # includes the pool's timeout
-            raise StorageError(f"PostgreSQL at {redact(self.url)}: {exc}".strip()) from exc
+            if isinstance(exc, self._pool_timeout()) and self._answers():
+                raise StorageError("PostgreSQL is busy: no pooled connection came free in time") from exc
+            raise self._unavailable(exc) from exc
+
+    def _pool_timeout(self) -> type:
+        from psycopg_pool import PoolTimeout
+
+        return PoolTimeout
+
+    def _answers(self) -> bool:
+        """True when a fresh connection succeeds now (a pool timeout under load, not an outage)."""
+        try:
+            self._psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT).close()
+            return True
+        except self._psycopg.OperationalError:
+            return False
 
     def _configure(self, conn) -> None:  # noqa: ANN001 - psycopg.Connection
         self._register_vector(conn)
@@ -171,23 +223,28 @@ class PostgresStore:
         check_vector_counts(passages, vectors, sentences, sentence_vectors)
         _check_storable(article)
         values = [getattr(article, c) for c in ARTICLE_COLUMNS] + [dates.timestamp(article.published)]
-        with self._connection() as conn, conn.transaction():
-            inserted = conn.execute(
-                f"INSERT INTO articles ({_COLUMNS}, published_ts) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
-                values,
-            ).fetchone()
-            if inserted is None:  # stored already, perhaps a moment ago by another server
-                row = conn.execute("SELECT text FROM articles WHERE id = %s", (article.id,)).fetchone()
-                if row is None or row[0] != article.text:
-                    raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
+        for _ in range(5):  # a row deleted between our INSERT and SELECT: try the INSERT again
+            with self._connection() as conn, conn.transaction():
+                inserted = conn.execute(
+                    f"INSERT INTO articles ({_COLUMNS}, published_ts) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
+                    values,
+                ).fetchone()
+                if inserted is None:  # stored already, perhaps a moment ago by another server
+                    row = conn.execute("SELECT text FROM articles WHERE id = %s", (article.id,)).fetchone()
+                    if row is None:  # ... and deleted since (issue 22, item 4): not a conflict, as in SQLite
+                        continue
+                    if row[0] != article.text:
+                        raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
+                    return
+                with conn.cursor() as cur:
+                    self._insert_passages(cur, article.id, passages, vectors)
+                    self._insert_sentences(cur, article.id, sentences, sentence_vectors)
+                    if signature is not None:
+                        cur.execute("INSERT INTO copy_signatures (article_id, signature) VALUES (%s, %s)", (article.id, signature))
+                        cur.executemany("INSERT INTO copy_keys (key, article_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                                        [(k, article.id) for k in copy_keys])
                 return
-            with conn.cursor() as cur:
-                self._insert_passages(cur, article.id, passages, vectors)
-                self._insert_sentences(cur, article.id, sentences, sentence_vectors)
-                if signature is not None:
-                    cur.execute("INSERT INTO copy_signatures (article_id, signature) VALUES (%s, %s)", (article.id, signature))
-                    cur.executemany("INSERT INTO copy_keys (key, article_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                                    [(k, article.id) for k in copy_keys])
+        raise StorageError(f"article id {article.id!r} was deleted and stored again by others five times while this write ran; retry")
 
     def _insert_passages(self, cur, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:  # noqa: ANN001
         cur.executemany(

@@ -106,9 +106,10 @@ class SQLiteStore:
         self._matrix_version = -1  # PRAGMA data_version the cache was read at
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         try:
-            if self.path != ":memory:":
+            uri = self.path.startswith("file:")  # an SQLite URI (file:...?mode=ro): no folder is made for it
+            if self.path != ":memory:" and not uri:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S, uri=uri)
             self._conn.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode = WAL")

