@@ -26,8 +26,10 @@ def _parse(value: str) -> tuple[datetime, bool]:
     from dateutil import parser
 
     text = value.strip()
-    if not text or len(text) > MAX_DATE_CHARS:
-        raise InvalidInput(f"not a date: {value[:MAX_DATE_CHARS]!r}")
+    if len(text) > MAX_DATE_CHARS:
+        raise InvalidInput(f"published is longer than {MAX_DATE_CHARS} characters (not a date)")
+    if not text:
+        raise InvalidInput(f"not a date: {value!r}")
     try:
         return _iso(text)
     except ValueError:
