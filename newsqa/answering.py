@@ -20,10 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from . import corpus
 from .cascade import read_in_stages, reading_stages
 from .config import Settings
+from .dates import timestamp
 from .scoring import calibrated_threshold, ranking_key
 from .store import Store
+from .store.common import DateRange
 from .text import sentence_at, split_sentences
 from .types import Answer, Article, SearchHit
 
@@ -104,7 +107,8 @@ def read_candidates(reader: SpanReader, question: str, hits: Sequence[SearchHit]
             continue
         for span in spans:
             start, end = hit.passage.start + span.start, hit.passage.start + span.end
-            answer = Answer(article.text[start:end], span.score, start, end, span.no_answer_score, article.id, article.title)
+            answer = Answer(article.text[start:end], span.score, start, end, span.no_answer_score, article.id, article.title,
+                            published=article.published)
             candidates.append(Candidate(answer, hit, rank, ranking_key(span.score, rank, options.passage_rank_weight)))
     return candidates
 
@@ -126,22 +130,36 @@ def rank(candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:
 
 
 def select(ranked: Sequence[Candidate], top_k: int, texts: ArticleTexts) -> list[Answer]:
-    """The `top_k` best answers, none overlapping another in the same article, each with the
-    sentence it lies in."""
+    """The `top_k` best answers, none overlapping another in the same article and no answer text
+    twice: a later candidate with a kept answer's text (as SQuAD normalises it) from another
+    article is cited in that answer's `also_in` (`corpus.merge_answers`). Each answer comes with
+    the sentence it lies in."""
     kept: list[Answer] = []
     for candidate in ranked:
         a = candidate.answer
         if not any(k.article_id == a.article_id and k.start < a.end and a.start < k.end for k in kept):
             kept.append(a)
-        if len(kept) == top_k:
-            break
+    kept = corpus.merge_answers(kept)[:top_k]
     sentences = {i: split_sentences(texts.get(i).text) for i in {a.article_id for a in kept}}  # type: ignore[union-attr]
     for a in kept:
         a.sentence = sentence_at(sentences[a.article_id], a.start)
     return kept
 
 
+def prefer_recent(ranked: Sequence[Candidate], texts: ArticleTexts) -> list[Candidate]:
+    """The ranked candidates with near-ties broken towards newer articles (`corpus.recency_order`)."""
+    times = [timestamp(a.published) if (a := texts.get(c.answer.article_id or "")) else None for c in ranked]
+    return [ranked[i] for i in corpus.recency_order([c.key for c in ranked], times)]
+
+
 def answer(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions, texts: ArticleTexts,
-           top_k: int) -> list[Answer]:
-    """Answers to `question` from `hits`, best first; [] when none clears the threshold."""
-    return select(rank(read_cascade(reader, question, hits, options, texts), options.threshold), top_k, texts)
+           top_k: int, prefer: str | None = None, dates: DateRange = None) -> list[Answer]:
+    """Answers to `question` from `hits`, best first; [] when none clears the threshold. With
+    prefer="recent", near-ties go to newer articles. Each answer's `also_in` cites the other
+    articles giving it and the syndicated copies (within `dates`) that hold it."""
+    ranked = rank(read_cascade(reader, question, hits, options, texts), options.threshold)
+    if prefer == "recent":
+        ranked = prefer_recent(ranked, texts)
+    answers = select(ranked, top_k, texts)
+    corpus.cite_copies(texts.store, answers, texts.found, dates)
+    return answers

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import dates
 from .errors import InvalidInput, UnreadableFile
 from .fields import clip, readable_name
 from .limits import MAX_BYLINE_CHARS, MAX_CAPTION_CHARS, MAX_TITLE_CHARS
@@ -81,7 +82,8 @@ def text_metadata(text: str) -> dict[str, str | None]:
 
 
 def from_text(text: str, **fields: Any) -> ArticleInput:
-    """An article from plain text; headline/caption/byline filled in when not given."""
+    """An article from plain text; headline/caption/byline filled in when not given, the
+    publication date normalised to ISO 8601 (InvalidInput when it is not a date)."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("article text is empty")
     meta = text_metadata(text)
@@ -89,7 +91,7 @@ def from_text(text: str, **fields: Any) -> ArticleInput:
         text=text,
         title=fields.get("title") or meta["title"],
         url=fields.get("url"),
-        published=fields.get("published"),
+        published=dates.normalize(fields.get("published")),
         id=fields.get("id"),
         byline=fields.get("byline") or clip(meta["byline"], MAX_BYLINE_CHARS),
         caption=fields.get("caption") or clip(meta["caption"], MAX_CAPTION_CHARS),
@@ -111,7 +113,7 @@ def from_html(html: str, url: str | None = None, source: str | None = None) -> A
         text=text,
         title=clip(getattr(meta, "title", None), MAX_TITLE_CHARS),
         url=url or getattr(meta, "url", None),
-        published=getattr(meta, "date", None),
+        published=dates.from_html(html),
         byline=clip(getattr(meta, "author", None), MAX_BYLINE_CHARS),
         source=source,
     )

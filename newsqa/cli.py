@@ -32,6 +32,8 @@ app.add_typer(daemon_app, name="daemon")
 DbOption = typer.Option(None, "--db", envvar="NEWSQA_DB",
                         help="SQLite file or sqlite:///path, or a postgresql://... URL (default: $NEWSQA_HOME/newsqa.sqlite3).")
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
+SinceOption = typer.Option(None, "--since", help="Only articles published on or after this date or datetime (ISO 8601).")
+UntilOption = typer.Option(None, "--until", help="Only articles published on or before this date (the whole day) or datetime.")
 EMPTY_HINT = "Add articles with `newsqa ingest PATH...` (files or folders of .txt, .json, .jsonl, .html), or try `newsqa demo`."
 
 
@@ -187,9 +189,16 @@ def print_answers(answers) -> None:
         say(f"{n}. {a.text}    (score {a.score:.2f})")
         if a.speaker:
             say(f"   said by {a.speaker}")
-        say(f"   from {a.title or a.article_id} [{a.article_id}], characters {a.start}-{a.end}")
+        say(f"   from {a.title or a.article_id} [{a.article_id}]{dated(a.published)}, characters {a.start}-{a.end}")
         if a.sentence:
             say(f"   \"{a.sentence.text}\"")
+        if a.also_in:
+            say(f"   also in {len(a.also_in)} source(s): " + ", ".join(f"{c.title or c.article_id} [{c.article_id}]{dated(c.published)}" for c in a.also_in))
+
+
+def dated(published: str | None) -> str:
+    """", published <date>" for a dated article, "" otherwise."""
+    return f", published {published}" if published else ""
 
 
 def print_summary(summary) -> None:
@@ -231,6 +240,9 @@ def ask(
     question: str,
     top_k: int = typer.Option(3, "--top-k", "-k", help="Answers to return."),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a", help="Restrict to these article ids."),
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
+    recent: bool = typer.Option(False, "--recent", help="Break near-ties between answers towards newer articles."),
     db: Optional[str] = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -238,7 +250,8 @@ def ask(
 
     def answer(qa) -> None:
         require_articles(qa)
-        answers = qa.ask(question, top_k=top_k, article_ids=article or None)
+        answers = qa.ask(question, top_k=top_k, article_ids=article or None, since=since, until=until,
+                         prefer="recent" if recent else None)
         emit([a.to_dict() for a in answers]) if as_json else print_answers(answers)
 
     with_models(db, ctx, answer)
@@ -251,6 +264,8 @@ def search(
     top_k: int = typer.Option(5, "--top-k", "-k"),
     article: Optional[List[str]] = typer.Option(None, "--article", "-a"),
     mode: str = typer.Option("hybrid", help="hybrid, bm25 or dense."),
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
     db: Optional[str] = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -258,12 +273,14 @@ def search(
 
     def find(qa) -> None:
         require_articles(qa)
-        hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode)
+        hits = qa.search(query, top_k=top_k, article_ids=article or None, mode=mode, since=since, until=until)
         if as_json:
             emit([h.to_dict() for h in hits])
             return
         for h in hits:
-            say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end})\n    {h.passage.text[:300]}")
+            also = f", also in {len(h.also_in)} source(s)" if h.also_in else ""
+            say(f"[{h.score:.4f}] {h.title or h.passage.article_id} ({h.passage.start}-{h.passage.end}){dated(h.published)}{also}\n"
+                f"    {h.passage.text[:300]}")
 
     with_models(db, ctx, find)
 
@@ -323,17 +340,20 @@ def summarize(
 
 
 @articles_app.command("list")
-def articles_list(ctx: typer.Context, offset: int = 0, limit: int = 50, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
-    """Stored articles, oldest first."""
+def articles_list(ctx: typer.Context, offset: int = 0, limit: int = 50, since: Optional[str] = SinceOption,
+                  until: Optional[str] = UntilOption, db: Optional[str] = DbOption, as_json: bool = JsonOption) -> None:
+    """Stored articles, oldest first (only those published from --since to --until when given)."""
     qa = engine(db, ctx)
-    found = qa.list_articles(offset, limit)
+    found = qa.list_articles(offset, limit, since=since, until=until)
     if as_json:
         emit([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
         return
     if not found and offset == 0:
         say(f"No articles in {where(qa)} yet. {EMPTY_HINT}", err=True)
     for a in found:
-        say(f"{a.id}  {a.title or a.text[:60]!s}")
+        copy = f"  (copy of {a.duplicate_of})" if a.duplicate_of else ""
+        when = f"{a.published}  " if a.published else ""
+        say(f"{a.id}  {when}{a.title or a.text[:60]!s}{copy}")
 
 
 @articles_app.command("show")

@@ -94,9 +94,10 @@ class Client:
         body = {"html": html, "url": url, "id": article_id}
         return Article.from_dict(self._call("POST", "/v1/articles", {k: v for k, v in body.items() if v is not None}))
 
-    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
+            since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
         body = self._call("POST", "/v1/ask", {"question": question, "top_k": top_k, "article_ids": _ids(article_ids),
-                                              "max_answer_len": max_answer_len})
+                                              "max_answer_len": max_answer_len, **_given(since=since, until=until, prefer=prefer)})
         return [Answer.from_dict(a) for a in body["answers"]]
 
     def quotes(self, query: str | None = None, *, speaker: str | None = None, article_ids: Sequence[str] | None = None,
@@ -104,16 +105,23 @@ class Client:
         body = self._call("POST", "/v1/quotes", {"query": query, "speaker": speaker, "top_k": top_k, "article_ids": _ids(article_ids)})
         return [Quote.from_dict(q) for q in body["quotes"]]
 
-    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
-        body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode})
+    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
+               since: str | None = None, until: str | None = None) -> list[SearchHit]:
+        body = self._call("POST", "/v1/search", {"query": query, "top_k": top_k, "article_ids": _ids(article_ids), "mode": mode,
+                                                 **_given(since=since, until=until)})
         return [SearchHit.from_dict(h) for h in body["hits"]]
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
-                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary:
+                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None,
+                  since: str | None = None, until: str | None = None) -> Summary:
         given = [(k, v) for k, v in (("article_id", article_id), ("text", text), ("article_ids", article_ids)) if v is not None]
+        if since is not None or until is not None:
+            if article_ids is None or len(given) != 1:  # a summary of a whole date range is the library's alone
+                raise InvalidInput("since/until select among article_ids (a date range alone: use the library)")
         if len(given) != 1:
             raise InvalidInput("give exactly one of article_id, text or article_ids")
         source = {given[0][0]: _ids(given[0][1]) if given[0][0] == "article_ids" else given[0][1]}
+        source.update(_given(since=since, until=until))
         budget = {k: v for k, v in (("max_sentences", max_sentences), ("max_words", max_words), ("query", query)) if v is not None}
         if max_sentences is None and max_words is None:
             raise InvalidInput("give max_sentences or max_words (or both)")
@@ -122,12 +130,13 @@ class Client:
     def get_article(self, article_id: str) -> Article:
         return Article.from_dict(self._call("GET", f"/v1/articles/{quote(article_id, safe='')}"))
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+    def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
         """Stored articles, oldest first, with their text (as NewsQA.list_articles), a page at a time."""
         found: list[Article] = []
         while len(found) < limit:  # the API pages at most MAX_API_PAGE articles at a time
             page = min(limit - len(found), MAX_API_PAGE)
-            body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset + len(found), "limit": page, "with_text": "true"}))
+            body = self._call("GET", "/v1/articles?" + urlencode({"offset": offset + len(found), "limit": page, "with_text": "true",
+                                                                 **_given(since=since, until=until)}))
             found += [Article.from_dict(a) for a in body["items"]]
             if len(body["items"]) < page:
                 break
@@ -161,6 +170,11 @@ class Client:
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
         return list(self.ingest_iter(paths, progress, on_error))
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The optional fields that were given (the API's defaults stand for the others)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _ids(article_ids: Sequence[str] | None) -> list[str] | None:

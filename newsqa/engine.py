@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import answering, model_cache, retriever
+from . import answering, corpus, dates, model_cache, retriever
 from . import ingest as ingesting
 from . import articles as sources
 from .config import Settings, without_password
@@ -20,6 +20,9 @@ from .quotes import answers as quote_answers
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
 from .types import Answer, Article, Quote, SearchHit, Summary
+
+
+SUMMARY_MAX_ARTICLES = 50  # a summary of a date range reads at most this many articles
 
 
 class NewsQA:
@@ -143,9 +146,10 @@ class NewsQA:
             raise ArticleNotFound(f"no article with id {article_id!r}")
         return article
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
-        """Stored articles, oldest first, with their text."""
-        return self.store.list_articles(*check_page(offset, limit))
+    def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
+        """Stored articles, oldest first, with their text; only those published from `since` to
+        `until` (inclusive ISO dates or datetimes, see newsqa/dates.py) when given."""
+        return self.store.list_articles(*check_page(offset, limit), dates.date_range(since, until))
 
     def count_articles(self) -> int:
         return self.store.count_articles()
@@ -165,26 +169,40 @@ class NewsQA:
                 target.close()
 
     # -- search, ask, summarize -----------------------------------------------------------------
-    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid") -> list[SearchHit]:
-        """Passages most relevant to `query`, best first (hybrid BM25 + dense, fused)."""
+    def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
+               since: str | None = None, until: str | None = None) -> list[SearchHit]:
+        """Passages most relevant to `query`, best first (hybrid BM25 + dense, fused), from articles
+        published from `since` to `until` when given (filtered inside the store's queries). A
+        syndicated copy is not searched again: its original's hits list it in `also_in`."""
         query = check_question(query, "query", self.settings.max_question_chars)
         check_top_k(top_k)
         if mode not in retriever.MODES:
             raise InvalidInput("mode must be hybrid, bm25 or dense")
-        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode, self.settings.fusion_depth)
+        window = dates.date_range(since, until)
+        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode, self.settings.fusion_depth, window)
 
-    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40) -> list[Answer]:
+    def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
+            since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
         """Answers to `question` from the stored articles, best first; [] when none clears the
-        threshold. `article.text[a.start:a.end] == a.text` for every answer (newsqa/answering.py)."""
+        threshold. `article.text[a.start:a.end] == a.text` for every answer (newsqa/answering.py).
+        Only articles published from `since` to `until` are read when given; an answer text comes
+        once, citing the other articles that give it in `also_in`; prefer="recent" breaks near-ties
+        towards newer articles."""
         question = check_question(question, "question", self.settings.max_question_chars)
         check_top_k(top_k)
+        if prefer not in corpus.PREFER:
+            raise InvalidInput("prefer must be 'recent' or absent")
+        window = dates.date_range(since, until)
         options = self.ask_options(check_int("max_answer_len", max_answer_len, 1, MAX_ANSWER_TOKENS))
         ids = self._known_ids(article_ids)
-        said = quote_answers.from_statements(self, question, top_k, ids)  # "what did X say (on Y)": X's statements
+        # "what did X say (on Y)": X's statements (stored quotes carry no date filter yet: with one, read passages)
+        said = quote_answers.from_statements(self, question, top_k, ids) if window is None else []
         if said:
             return said
-        hits = retriever.find(self.store, self.embedder, question, options.depth, ids, fusion_depth=self.settings.fusion_depth)
-        answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k) if hits else []
+        hits = retriever.find(self.store, self.embedder, question, options.depth, ids,
+                              fusion_depth=self.settings.fusion_depth, dates=window)
+        answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k,
+                                   prefer, window) if hits else []
         return quote_answers.set_speakers(self.store, answers)
 
     def extract_quotes(self, text: str) -> list[Quote]:
@@ -198,28 +216,33 @@ class NewsQA:
         """Stored attributed statements, best first: only `speaker`'s (any part of the resolved
         name, case-insensitive) and only in `article_ids` when given, ranked by `query`'s relevance
         to the statement and its paragraph (newsqa/quotes/rank.py)."""
-        from .quotes.rank import rank
+        from .quotes.rank import find
 
         check_top_k(top_k)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
         speaker = None if speaker is None else check_speaker(speaker)
-        found = self.store.quotes(speaker=speaker, article_ids=self._known_ids(article_ids))
-        texts: dict[str, str] = {}
-        if query:
-            for article_id in {q.article_id for q in found if q.article_id}:
-                article = self.store.get_article(article_id)
-                if article is not None:
-                    texts[article.id] = article.text
-        return rank(found, query, texts, self.embedder if query and found else None, top_k)
+        return find(self.store, lambda: self.embedder, query, speaker, self._known_ids(article_ids), top_k)
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
-                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None) -> Summary:
-        """An extractive summary of one stored article, a given text, or several stored articles."""
+                  max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None,
+                  since: str | None = None, until: str | None = None) -> Summary:
+        """An extractive summary of one stored article, a given text, or several stored articles.
+
+        With `since`/`until`: of those `article_ids` published in that range, or without
+        `article_ids`, of the stored articles published in it (copies left out, at most
+        SUMMARY_MAX_ARTICLES, the earliest stored first)."""
         from .embedder import stored_sentence_vectors
         from .summarizer import summarize_articles, summarize_text
 
+        window = dates.date_range(since, until)
+        if window is not None and article_id is None and text is None and article_ids is None:
+            article_ids = corpus.articles_in_range(self.store, window, SUMMARY_MAX_ARTICLES)
+            if not article_ids:
+                raise InvalidInput("no stored article was published in that date range")
         if sum(x is not None for x in (article_id, text, article_ids)) != 1:
             raise InvalidInput("give exactly one of article_id, text or article_ids")
+        if window is not None and article_ids is None:
+            raise InvalidInput("since/until select among several articles: give article_ids, or neither")
         check_summary_budget(max_sentences, max_words)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
         budget = {"max_sentences": max_sentences, "max_words": max_words, "query": query}
@@ -232,6 +255,10 @@ class NewsQA:
         if not ids:
             raise InvalidInput("article_ids is empty")
         chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
+        if window is not None:
+            chosen = [a for a in chosen if corpus.within(dates.timestamp(a.published), window)]
+            if not chosen:
+                raise InvalidInput("none of the articles was published in that date range")
         known = stored_sentence_vectors(self.store, chosen, lambda: self.embedder)  # MiniLM only for what is new
         return summarize_articles(chosen, scorer=self.summarizer, embedder=known, **budget)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import articles as sources
 from . import budget
+from . import dedupe
 from .embedder import Embedder, pool
 from .errors import ArticleConflict, InvalidInput, NewsQAError, UnreadableFile
 from .fields import check_fields
@@ -127,11 +128,22 @@ def store_batch(store: Store, embedder: Embedder, items: Sequence[sources.Articl
     for p in new:
         budget.check("storing articles")  # past the budget, store nothing the caller is told failed
         try:
-            store.add_article(p.article, p.passages, p.passage_vectors, p.sentences, p.sentence_vectors, p.quotes)
+            signature = mark_copy(store, p.article)
+            store.add_article(p.article, p.passages, p.passage_vectors, p.sentences, p.sentence_vectors,
+                              quotes=p.quotes, copy_keys=signature.keys, signature=signature.to_bytes())
         except ArticleConflict as exc:  # another process stored this id with another text meanwhile
             refuse(p.item, exc)
             refused.add(p.article.id)
     return [existing.get(p.article.id) or p.article for p in kept if p.article.id not in refused]
+
+
+def mark_copy(store: Store, article: Article) -> dedupe.Signature:
+    """Set `article.duplicate_of` when it is a near copy of a stored article (newsqa/dedupe.py),
+    looked up just before it is stored, so that a copy later in the same batch is found too; its
+    signature, to store with it."""
+    signature = dedupe.signature(article.text)
+    article.duplicate_of = dedupe.find_original(signature, store.copy_candidates(signature.keys))
+    return signature
 
 
 def sentence_ranges(sentences: list[Span], passages: list[Passage]) -> list[tuple[int, int]]:

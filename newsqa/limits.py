@@ -27,6 +27,7 @@ MAX_SUMMARY_SENTENCES = 100
 MAX_SUMMARY_WORDS = 10_000
 MAX_ANSWER_TOKENS = 100  # longest answer `ask` may be asked for (max_answer_len)
 MAX_SPEAKER_CHARS = 200  # a speaker's name as asked for in `quotes(speaker=...)`
+MAX_DATE_CHARS = 100  # a publication date or a since/until bound (newsqa/dates.py)
 EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2; the stores' vector columns have this size
 
 # -- article metadata (issue 22, item 6) ------------------------------------------------------------

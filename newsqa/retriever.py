@@ -13,20 +13,21 @@ import numpy as np
 from .config import FUSION_DEPTH
 from .embedder import Embedder
 from .store import Store
-from .store.common import query_terms
+from .store.common import DateRange, query_terms
 from .types import SearchHit
 
 RRF_K = 60
 MODES = ("hybrid", "bm25", "dense")
 
 
-def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
+def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None, dates: DateRange = None) -> list[int]:
     terms = query_terms(query)
-    return [pid for pid, _ in store.lexical_search(terms, limit, article_ids)] if terms else []
+    return [pid for pid, _ in store.lexical_search(terms, limit, article_ids, dates)] if terms else []
 
 
-def dense_ranking(store: Store, query_vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[int]:
-    return [pid for pid, _ in store.dense_search(query_vector, limit, article_ids)]
+def dense_ranking(store: Store, query_vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None,
+                  dates: DateRange = None) -> list[int]:
+    return [pid for pid, _ in store.dense_search(query_vector, limit, article_ids, dates)]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -46,15 +47,17 @@ def search(
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
     fusion_depth: int = FUSION_DEPTH,
+    dates: DateRange = None,
 ) -> list[tuple[int, float]]:
     """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"; each ranking fused
-    is at least `fusion_depth` deep."""
+    is at least `fusion_depth` deep. `article_ids` and `dates` (epoch seconds, inclusive) filter
+    inside the store's queries, so a narrow filter still gets the best passages within it."""
     depth = max(top_k * 4, fusion_depth)
     rankings = []
     if mode in ("hybrid", "bm25"):
-        rankings.append(bm25_ranking(store, query, depth, article_ids))
+        rankings.append(bm25_ranking(store, query, depth, article_ids, dates))
     if mode in ("hybrid", "dense"):
-        rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids))
+        rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids, dates))
     return reciprocal_rank_fusion(rankings)[:top_k]
 
 
@@ -66,15 +69,20 @@ def find(
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
     fusion_depth: int = FUSION_DEPTH,
+    dates: DateRange = None,
 ) -> list[SearchHit]:
     """The `top_k` passages most relevant to `query`, best first, as SearchHits. A passage outside
     `article_ids` never passes (whatever a cache said), nor one whose article was deleted since its
-    passages were found (by another request)."""
-    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth)
+    passages were found (by another request). `dates` filters inside the store's queries; each hit
+    carries its article's `published` and, in `also_in`, its syndicated copies (`corpus.collapse_hits`)."""
+    from . import corpus
+
+    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth, dates)
     found = store.passages([pid for pid, _ in ranked])
     if article_ids is not None:
         allowed = set(article_ids)
         found = {pid: p for pid, p in found.items() if p.article_id in allowed}
     articles = {a: store.get_article(a) for a in {p.article_id for p in found.values()}}
-    return [SearchHit(found[pid], score, articles[found[pid].article_id].title)  # type: ignore[union-attr]
+    hits = [SearchHit(found[pid], score, articles[found[pid].article_id].title)  # type: ignore[union-attr]
             for pid, score in ranked if pid in found and articles[found[pid].article_id] is not None]
+    return corpus.collapse_hits(store, hits, {a: x for a, x in articles.items() if x is not None}, dates)

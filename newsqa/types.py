@@ -27,6 +27,7 @@ class Article:
     byline: str | None = None
     caption: str | None = None
     source: str | None = None
+    duplicate_of: str | None = None  # the first stored copy of the same (syndicated) story, set at ingest
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,6 +49,21 @@ class Passage:
     text: str
 
 
+@dataclass(frozen=True)
+class Citation:
+    """Another stored article that says the same: `article.text[start:end]` is the cited span."""
+
+    article_id: str
+    start: int
+    end: int
+    published: str | None = None
+    title: str | None = None
+
+
+def _citations(items: Any) -> list[Citation]:
+    return [c if isinstance(c, Citation) else Citation(**_known_fields(Citation, c)) for c in items or []]
+
+
 @dataclass
 class Answer:
     """An extracted answer. `start`/`end` index the article (or context) text it came from.
@@ -65,6 +81,8 @@ class Answer:
     title: str | None = None
     sentence: Span | None = None
     speaker: str | None = None  # set when the answer lies inside an attributed statement
+    published: str | None = None
+    also_in: list[Citation] = field(default_factory=list)  # every other article where the same answer is found
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,6 +93,7 @@ class Answer:
         fields_ = _known_fields(cls, data)
         if fields_.get("sentence") is not None:
             fields_["sentence"] = Span(**fields_["sentence"])
+        fields_["also_in"] = _citations(fields_.get("also_in"))
         return cls(**fields_)
 
 
@@ -130,14 +149,18 @@ class SearchHit:
     passage: Passage
     score: float
     title: str | None = None
+    published: str | None = None
+    also_in: list[Citation] = field(default_factory=list)  # syndicated copies of the article, not searched again
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "title": self.title, **asdict(self.passage)}
+        return {"score": self.score, "title": self.title, "published": self.published,
+                "also_in": [asdict(c) for c in self.also_in], **asdict(self.passage)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchHit:
         """The inverse of `to_dict`."""
-        return cls(Passage(**_known_fields(Passage, data)), data["score"], data.get("title"))
+        return cls(Passage(**_known_fields(Passage, data)), data["score"], data.get("title"), data.get("published"),
+                   _citations(data.get("also_in")))
 
 
 @dataclass(frozen=True)

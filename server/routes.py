@@ -168,7 +168,7 @@ def add_article(body: ArticleIn) -> tuple[dict[str, Any], int, dict[str, str]]:
          responses={200: ArticleList, **problem_responses(401, 422, 503)})
 def list_articles(query: PageQuery) -> dict[str, Any]:
     """List stored articles (with their text only when `with_text=true`), oldest first, a page at a time."""
-    items = engine().list_articles(offset=query.offset, limit=query.limit)
+    items = engine().list_articles(offset=query.offset, limit=query.limit, since=query.since, until=query.until)
     return ArticleList(items=[_article_json(a, with_text=query.with_text) for a in items], total=engine().count_articles(),
                        offset=query.offset, limit=query.limit).model_dump(mode="json")
 
@@ -201,7 +201,8 @@ def ask(body: AskIn) -> dict[str, Any]:
     the article's text. An empty `answers` list means the articles do not answer the question.
     """
     started = time.perf_counter()
-    answers = engine().ask(body.question, top_k=body.top_k, article_ids=body.article_ids, max_answer_len=body.max_answer_len)
+    answers = engine().ask(body.question, top_k=body.top_k, article_ids=body.article_ids, max_answer_len=body.max_answer_len,
+                           since=body.since, until=body.until, prefer=body.prefer)
     return AskOut(question=body.question, answers=[a.to_dict() for a in answers],
                   took_ms=_ms_since(started)).model_dump(mode="json")
 
@@ -211,7 +212,8 @@ def ask(body: AskIn) -> dict[str, Any]:
 def search(body: SearchIn) -> dict[str, Any]:
     """The passages most relevant to a query, best first (BM25 and embeddings, fused)."""
     started = time.perf_counter()
-    hits = engine().search(body.query, top_k=body.top_k, article_ids=body.article_ids, mode=body.mode)
+    hits = engine().search(body.query, top_k=body.top_k, article_ids=body.article_ids, mode=body.mode,
+                           since=body.since, until=body.until)
     return SearchOut(query=body.query, hits=[h.to_dict() for h in hits],
                      took_ms=_ms_since(started)).model_dump(mode="json")
 
@@ -241,7 +243,7 @@ def summarize(body: SummarizeIn) -> dict[str, Any]:
     elif isinstance(given, SummarizeTextIn):
         source = {"text": given.text}
     else:
-        source = {"article_ids": given.article_ids}
+        source = {"article_ids": given.article_ids, "since": given.since, "until": given.until}
     # A word budget alone means just that: no default sentence budget on top of it.
     words_only = given.max_words is not None and "max_sentences" not in given.model_fields_set
     started = time.perf_counter()

@@ -44,6 +44,10 @@ ArticleId = Annotated[str, Field(min_length=1, max_length=limits.MAX_ID_CHARS, p
 NonBlank = Annotated[str, Field(min_length=1, pattern=limits.VISIBLE, description="Text with at least one non-space character.")]
 Question = Annotated[str, Field(min_length=1, max_length=limits.MAX_QUESTION_CHARS, pattern=limits.VISIBLE,
                                 description="A question or query in plain words.")]
+Since = Annotated[str | None, Field(None, max_length=limits.MAX_DATE_CHARS, description=(
+    "Only articles published on or after this date or datetime (ISO 8601, e.g. 2024-05-01 or 2024-05-01T09:30:00+02:00)."))]
+Until = Annotated[str | None, Field(None, max_length=limits.MAX_DATE_CHARS, description=(
+    "Only articles published on or before this date (the whole day) or datetime."))]
 
 
 class RequestModel(BaseModel):
@@ -105,6 +109,9 @@ class AskIn(RequestModel):
     top_k: TopK = Field(3, description="How many answers at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=limits.MAX_IDS, description="Only look in these articles.")
     max_answer_len: AnswerTokens = Field(40, description="Longest answer, in tokens.")
+    since: Since = None
+    until: Until = None
+    prefer: Literal["recent"] | None = Field(None, description="`recent`: break near-ties between answers towards newer articles.")
 
 
 class SearchIn(RequestModel):
@@ -114,6 +121,8 @@ class SearchIn(RequestModel):
     top_k: TopK = Field(5, description="How many passages at most.")
     article_ids: list[ArticleId] | None = Field(None, max_length=limits.MAX_IDS)
     mode: Literal["hybrid", "bm25", "dense"] = Field("hybrid", description="BM25 and embeddings fused, or one of them.")
+    since: Since = None
+    until: Until = None
 
 
 Speaker = Annotated[str, Field(min_length=1, max_length=limits.MAX_SPEAKER_CHARS, pattern=limits.VISIBLE,
@@ -153,6 +162,8 @@ class SummarizeArticlesIn(SummaryOptions):
     """Summarize several stored articles together."""
 
     article_ids: list[ArticleId] = Field(min_length=1, max_length=limits.MAX_IDS)
+    since: Since = None
+    until: Until = None
 
 
 class SummarizeIn(RootModel[Annotated[Union[
@@ -177,6 +188,8 @@ class PageQuery(BaseModel):
     offset: int = Field(0, ge=0, le=10**9)
     limit: int = Field(50, ge=1, le=limits.MAX_API_PAGE)
     with_text: bool = Field(False, description="Include each article's text.")
+    since: Since = None
+    until: Until = None
 
 
 # -- responses ------------------------------------------------------------------------------------
@@ -193,6 +206,7 @@ class ArticleMeta(BaseModel):
     byline: str | None = Field(None, description=f"At most {MAX_BYLINE_CHARS:,} characters.")
     caption: str | None = Field(None, description=f"At most {MAX_CAPTION_CHARS:,} characters.")
     source: str | None = Field(None, description=f"At most {MAX_SOURCE_CHARS:,} characters.")
+    duplicate_of: str | None = Field(None, description="The first stored copy of this (syndicated) story; null for an original.")
     chars: int = Field(description="Length of the text in characters.")
 
 
@@ -215,6 +229,16 @@ class SpanOut(BaseModel):
     text: str
 
 
+class CitationOut(BaseModel):
+    """Another stored article saying the same: `article.text[start:end]` is the cited span."""
+
+    article_id: str
+    start: int
+    end: int
+    published: str | None = None
+    title: str | None = None
+
+
 class AnswerOut(BaseModel):
     """One extracted answer: `article.text[start:end] == text`."""
 
@@ -227,6 +251,9 @@ class AnswerOut(BaseModel):
     title: str | None = None
     sentence: SpanOut | None = Field(None, description="The sentence around the answer.")
     speaker: str | None = Field(None, description="Who said it, when the answer lies inside an attributed statement.")
+    published: str | None = Field(None, description="The article's publication date (ISO 8601).")
+    also_in: list[CitationOut] = Field([], description="Every other stored article where the same answer is found "
+                                                       "(syndicated copies and independent reports).")
 
 
 class AskOut(BaseModel):
@@ -265,6 +292,8 @@ class SearchHitOut(BaseModel):
     text: str
     score: float
     title: str | None = None
+    published: str | None = None
+    also_in: list[CitationOut] = Field([], description="Syndicated copies of the article (not searched again): where each holds the passage.")
 
 
 class SearchOut(BaseModel):

@@ -11,6 +11,7 @@ import pytest
 from newsqa import ArticleConflict, InvalidInput, NewsQA
 from newsqa.errors import StorageError
 from newsqa.store import open_store
+from newsqa.store.postgres import SCHEMA_VERSION
 
 from .conftest import SEED, row_counts
 
@@ -40,7 +41,7 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(pg):
     NewsQA(url).close()
     NewsQA(url).close()  # opening again changes nothing
     with psycopg.connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT version FROM newsqa_schema").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM newsqa_schema").fetchall() == [(SCHEMA_VERSION,)]  # 2 since issue 19 (dates, copies)
         indexes = {r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'passages'")}
         assert any("USING hnsw (vector vector_cosine_ops)" in i for i in indexes)
         assert any("USING gin (tsv)" in i for i in indexes)

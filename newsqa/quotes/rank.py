@@ -5,7 +5,7 @@ stored order (article, then position in it), direct quotes first."""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -52,3 +52,17 @@ def rank(quotes: list[Quote], query: str | None, texts: dict[str, str], encoder:
     for i in best:
         quotes[i].score = round(max(0.0, min(1.0, scores[i])), 4)
     return [quotes[i] for i in best]
+
+
+def find(store: Any, embedder: Callable[[], Encoder], query: str | None, speaker: str | None,
+         article_ids: list[str] | None, top_k: int) -> list[Quote]:
+    """The stored quotes of `speaker` (any part of the resolved name) in `article_ids`, the `top_k`
+    best for `query`; the embedder is loaded only when there is a query to rank by."""
+    found = store.quotes(speaker=speaker, article_ids=article_ids)
+    texts: dict[str, str] = {}
+    if query:
+        for article_id in {q.article_id for q in found if q.article_id}:
+            article = store.get_article(article_id)
+            if article is not None:
+                texts[article.id] = article.text
+    return rank(found, query, texts, embedder() if query and found else None, top_k)

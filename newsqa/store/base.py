@@ -13,6 +13,7 @@ from typing import Iterable, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from ..types import Article, Passage, Quote, Span
+from .common import DateRange
 
 
 @dataclass
@@ -41,8 +42,9 @@ class Store(Protocol):
     # -- articles ---------------------------------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None: ...
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
-        """Articles in the order they were added (ties by id)."""
+    def list_articles(self, offset: int = 0, limit: int = 50, dates: DateRange = None) -> list[Article]:
+        """Articles in the order they were added (ties by id); only those published within
+        `dates` (epoch seconds, inclusive, see `newsqa.dates`) when given."""
         ...
 
     def count_articles(self) -> int: ...
@@ -59,10 +61,12 @@ class Store(Protocol):
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
         quotes: Sequence[Quote] = (),
+        copy_keys: Sequence[int] = (),
+        signature: bytes | None = None,
     ) -> None:
-        """Store an article with its passages, sentences, their vectors and its attributed
-        statements (`quotes`, offsets only), all or nothing, in
-        one transaction. Idempotent under races: if another writer stored the same id with the
+        """Store an article with its passages, sentences, their vectors, its attributed statements
+        (`quotes`, offsets only) and its copy signature and LSH band keys (see `newsqa.dedupe`), all
+        or nothing, in one transaction. Idempotent under races: if another writer stored the same id with the
         same text meanwhile, store nothing and succeed; with another text, ArticleConflict.
         Database failures raise StorageError."""
         ...
@@ -94,12 +98,25 @@ class Store(Protocol):
         ...
 
     # -- search ---------------------------------------------------------------------------------
-    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+    # Both searches apply their filters inside the query, before the top `limit` is taken: only
+    # passages of `article_ids`, and of articles published within `dates`, when given. Without
+    # `article_ids`, a syndicated copy is skipped when its original is stored (and within `dates`).
+    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None,
+                       dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, score), best first, for passages matching any of `terms` (lower-case
-        words, see `common.query_terms`); only in `article_ids` when given."""
+        words, see `common.query_terms`)."""
         ...
 
-    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
-        """(passage id, cosine similarity), best first, nearest to a unit-length `vector`; only
-        in `article_ids` when given."""
+    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None,
+                     dates: DateRange = None) -> list[tuple[int, float]]:
+        """(passage id, cosine similarity), best first, nearest to a unit-length `vector`."""
+        ...
+
+    # -- syndicated copies ----------------------------------------------------------------------
+    def copy_candidates(self, keys: Sequence[int]) -> list[tuple[str, str | None, bytes]]:
+        """(article id, duplicate_of, signature) of stored articles sharing any LSH band key."""
+        ...
+
+    def story_articles(self, roots: Sequence[str]) -> list[Article]:
+        """The stored articles that are, or are copies of, the articles `roots`, oldest first."""
         ...

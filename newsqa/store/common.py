@@ -13,6 +13,7 @@ from ..types import Article, Passage, Span
 ARTICLE_COLUMNS = [f.name for f in fields(Article)]
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 32
+DateRange = "tuple[float | None, float | None] | None"  # (since, until) in epoch seconds, inclusive (see newsqa.dates)
 STOPWORDS = frozenset(
     "a an and are as at be by did do does for from had has have he her his how i in is it its of on or she "
     "that the their them they this to was were what when where which who whom whose why will with you".split()
@@ -41,10 +42,14 @@ def exact_top_k(
     vector: np.ndarray,
     limit: int,
     article_ids: Sequence[str] | None = None,
+    keep: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
-    """Exact nearest passages by dot product (cosine for unit vectors), best first."""
+    """Exact nearest passages by dot product (cosine for unit vectors), best first, among those
+    in `article_ids` and `keep` (a boolean mask) when given: filtered before the top-k is taken."""
     if article_ids is not None:
-        keep = np.isin(article_of, list(article_ids))
+        in_ids = np.isin(article_of, list(article_ids))
+        keep = in_ids if keep is None else keep & in_ids
+    if keep is not None:
         ids, matrix = ids[keep], matrix[keep]
     if len(ids) == 0:
         return []
@@ -52,3 +57,31 @@ def exact_top_k(
     k = min(limit, len(ids))
     top = np.argpartition(-scores, k - 1)[:k]
     return [(int(ids[i]), float(scores[i])) for i in top[np.argsort(-scores[top])]]
+
+
+def hidden_copies(article_of: np.ndarray, published: np.ndarray, duplicate_of: np.ndarray,
+                  dates: tuple[float | None, float | None] | None) -> np.ndarray | None:
+    """A mask of the passages of syndicated copies whose original is stored and within `dates`
+    (so that the story is read once, from its original); None when there are no copies."""
+    copies = np.flatnonzero(duplicate_of != None)  # noqa: E711 - elementwise over an object array
+    if len(copies) == 0:
+        return None
+    published_of = dict(zip(article_of.tolist(), published.tolist()))
+    lo, hi = dates if dates is not None else (None, None)
+
+    def visible(original: str) -> bool:
+        if original not in published_of:
+            return False
+        if dates is None:
+            return True
+        ts = published_of[original]
+        return ts == ts and (lo is None or ts >= lo) and (hi is None or ts <= hi)  # ts != ts: NaN, undated
+
+    hidden = np.zeros(len(article_of), bool)
+    verdict: dict[str, bool] = {}
+    for i in copies:
+        original = duplicate_of[i]
+        if original not in verdict:
+            verdict[original] = visible(original)
+        hidden[i] = verdict[original]
+    return hidden

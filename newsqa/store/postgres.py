@@ -24,15 +24,17 @@ from ..errors import ArticleConflict, StorageError, InvalidInput
 from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
 from .circuit import CONNECT_TIMEOUT, POOL_WAIT, Circuit, public_reason
-from .common import ARTICLE_COLUMNS, check_vector_counts
+from .. import dates
+from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts
 from .quote_rows import like_pattern, quote_from_row, quote_row
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: publication dates for filters (published_ts), syndicated copies (duplicate_of, copy tables)
 TEXT_SEARCH_CONFIG = "english"  # Snowball English stemmer and stop words, like FTS5's porter tokenizer
 HNSW_EF_SEARCH_MIN = 100  # candidates HNSW keeps while searching (pgvector's default is 40)
 DEFAULT_POOL_SIZE = 4
+COPY_MARGIN = 3  # HNSW candidates fetched per result wanted, so that skipping copies still leaves enough
 
 VECTOR_INDEX = "CREATE INDEX IF NOT EXISTS passages_vector ON passages USING hnsw (vector vector_cosine_ops)"
 SCHEMA = f"""
@@ -44,6 +46,20 @@ CREATE TABLE IF NOT EXISTS articles (
     added_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS articles_added ON articles (added_at, id);
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS duplicate_of text;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_ts double precision;
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
+CREATE INDEX IF NOT EXISTS articles_duplicate ON articles (duplicate_of) WHERE duplicate_of IS NOT NULL;
+CREATE TABLE IF NOT EXISTS copy_signatures (
+    article_id text PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    signature bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS copy_keys (
+    key bigint NOT NULL,
+    article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, article_id)
+);
+CREATE INDEX IF NOT EXISTS copy_keys_article ON copy_keys (article_id);
 CREATE TABLE IF NOT EXISTS passages (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     article_id text NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -183,9 +199,11 @@ class PostgresStore:
             row = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = %s", (article_id,)).fetchone()
         return Article(*row) if row else None
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+    def list_articles(self, offset: int = 0, limit: int = 50, dates: DateRange = None) -> list[Article]:
+        where, args = date_condition("articles", dates)
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM articles ORDER BY added_at, id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE {where} ORDER BY added_at, id LIMIT %s OFFSET %s",
+                                args + [limit, offset]).fetchall()
         return [Article(*r) for r in rows]
 
     def count_articles(self) -> int:
@@ -204,19 +222,22 @@ class PostgresStore:
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
         quotes: Sequence[Quote] = (),
+        copy_keys: Sequence[int] = (),
+        signature: bytes | None = None,
     ) -> None:
-        """Store an article with its passages, sentences, their vectors and its quotes in one transaction.
+        """Store an article with its passages, sentences, their vectors and its quotes in one
+        transaction, and its copy signature and band keys when given (see `newsqa.dedupe`).
 
         The same article already stored (by this or any other process, even one committing at the
         same moment) is left as it is; the same id with a different text is an ArticleConflict.
         """
         check_vector_counts(passages, vectors, sentences, sentence_vectors)
         _check_storable(article)
-        values = [getattr(article, c) for c in ARTICLE_COLUMNS]
+        values = [getattr(article, c) for c in ARTICLE_COLUMNS] + [dates.timestamp(article.published)]
         for _ in range(5):  # a row deleted between our INSERT and SELECT: try the INSERT again
             with self._connection() as conn, conn.transaction():
                 inserted = conn.execute(
-                    f"INSERT INTO articles ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
+                    f"INSERT INTO articles ({_COLUMNS}, published_ts) VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (id) DO NOTHING RETURNING id",
                     values,
                 ).fetchone()
                 if inserted is None:  # stored already, perhaps a moment ago by another server
@@ -232,6 +253,10 @@ class PostgresStore:
                     if quotes:
                         cur.executemany("INSERT INTO quotes (article_id, idx, speaker, direct, spans) VALUES (%s, %s, %s, %s, %s::jsonb)",
                                         [(article.id, i, *quote_row(q)) for i, q in enumerate(quotes)])
+                    if signature is not None:
+                        cur.execute("INSERT INTO copy_signatures (article_id, signature) VALUES (%s, %s)", (article.id, signature))
+                        cur.executemany("INSERT INTO copy_keys (key, article_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                                        [(k, article.id) for k in copy_keys])
                 return
         raise StorageError(f"article id {article.id!r} was deleted and stored again by others five times while this write ran; retry")
 
@@ -315,7 +340,8 @@ class PostgresStore:
                              self.quotes(article_ids=[article_id]))
 
     # -- search ---------------------------------------------------------------------------------
-    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None,
+                       dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, score) for passages matching any term, best first.
 
         The score is `ts_rank` normalized by 1 + log(passage length) (flag 1). `ts_rank_cd` (cover
@@ -326,34 +352,75 @@ class PostgresStore:
         if not terms:
             return []
         sql = (
-            f"SELECT p.id, ts_rank(p.tsv, q, 1) AS rank FROM passages p, to_tsquery('{TEXT_SEARCH_CONFIG}', %s) q "
-            "WHERE p.tsv @@ q"
+            f"SELECT p.id, ts_rank(p.tsv, q, 1) AS rank FROM passages p JOIN articles a ON a.id = p.article_id, "
+            f"to_tsquery('{TEXT_SEARCH_CONFIG}', %s) q WHERE p.tsv @@ q"
         )
         args: list = [tsquery_any(terms)]
         if article_ids is not None:
             sql += " AND p.article_id = ANY(%s)"
             args.append(list(article_ids))
+        condition, more = visible_condition(dates, collapse=article_ids is None)
+        sql += f" AND {condition}"
+        args += more
         with self._connection() as conn:
             rows = conn.execute(sql + " ORDER BY rank DESC, p.id LIMIT %s", args + [limit]).fetchall()
         return [(r[0], float(r[1])) for r in rows]
 
-    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None,
+                     dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, cosine), best first: the HNSW index over all passages, or an exact scan of
-        the passages of `article_ids` when given (a filter HNSW would apply after its search)."""
+        the passages of `article_ids` or `dates` when given (a filter HNSW would apply after its
+        search, which could leave fewer than `limit`, or none, of the passages inside it).
+
+        Syndicated copies are skipped (their originals are searched): HNSW fetches COPY_MARGIN
+        times `limit` candidates and the copies among them are dropped."""
         query = np.asarray(vector, dtype=np.float32)
         with self._connection() as conn, conn.transaction():
-            if article_ids is None:
-                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(HNSW_EF_SEARCH_MIN, limit)),))
+            if article_ids is None and dates is None:
+                depth = limit * COPY_MARGIN
+                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(HNSW_EF_SEARCH_MIN, depth)),))
+                condition, args = visible_condition(None, collapse=True)
                 rows = conn.execute(
-                    "SELECT id, 1 - (vector <=> %s) FROM passages ORDER BY vector <=> %s LIMIT %s", (query, query, limit)
+                    "WITH near AS MATERIALIZED (SELECT id, article_id, vector <=> %s AS distance FROM passages ORDER BY vector <=> %s LIMIT %s) "
+                    f"SELECT near.id, 1 - near.distance FROM near JOIN articles a ON a.id = near.article_id WHERE {condition} "
+                    "ORDER BY near.distance, near.id LIMIT %s", [query, query, depth] + args + [limit],
                 ).fetchall()
             else:
+                where, args = [], []
+                if article_ids is not None:
+                    where.append("p.article_id = ANY(%s)")
+                    args.append(list(article_ids))
+                condition, more = visible_condition(dates, collapse=article_ids is None)
                 rows = conn.execute(
-                    "WITH chosen AS MATERIALIZED (SELECT id, vector FROM passages WHERE article_id = ANY(%s)) "
+                    "WITH chosen AS MATERIALIZED (SELECT p.id, p.vector FROM passages p JOIN articles a ON a.id = p.article_id "
+                    f"WHERE {' AND '.join(where + [condition])}) "
                     "SELECT id, 1 - (vector <=> %s) FROM chosen ORDER BY vector <=> %s, id LIMIT %s",
-                    (list(article_ids), query, query, limit),
+                    args + more + [query, query, limit],
                 ).fetchall()
         return [(r[0], float(r[1])) for r in rows]
+
+    # -- copies ---------------------------------------------------------------------------------
+    def copy_candidates(self, keys: Sequence[int]) -> list[tuple[str, str | None, bytes]]:
+        """(article id, duplicate_of, copy signature) of the stored articles sharing any band key,
+        oldest first: an index lookup per key, never a scan."""
+        if not keys:
+            return []
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT a.id, a.duplicate_of, s.signature FROM articles a JOIN copy_signatures s ON s.article_id = a.id "
+                "WHERE a.id IN (SELECT article_id FROM copy_keys WHERE key = ANY(%s)) ORDER BY a.added_at, a.id",
+                ([int(k) for k in keys],),
+            ).fetchall()
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
+
+    def story_articles(self, roots: Sequence[str]) -> list[Article]:
+        """The stored articles that are, or are copies of, the articles `roots`, oldest first."""
+        if not roots:
+            return []
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ANY(%s) OR duplicate_of = ANY(%s) ORDER BY added_at, id",
+                                (list(roots), list(roots))).fetchall()
+        return [Article(*r) for r in rows]
 
 
 def ensure_schema(conn) -> None:  # noqa: ANN001 - psycopg.Connection in autocommit mode
@@ -372,6 +439,38 @@ def ensure_schema(conn) -> None:  # noqa: ANN001 - psycopg.Connection in autocom
             conn.execute("INSERT INTO newsqa_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
         elif row[0] > SCHEMA_VERSION:
             raise StorageError(f"the database has newsqa schema version {row[0]}; this newsqa knows up to {SCHEMA_VERSION}")
+        elif row[0] < 2:  # version 1 stored no published_ts: fill it from `published`, once
+            rows = conn.execute("SELECT id, published FROM articles WHERE published IS NOT NULL AND published_ts IS NULL").fetchall()
+            with conn.cursor() as cur:
+                cur.executemany("UPDATE articles SET published_ts = %s WHERE id = %s", [(dates.timestamp(p), i) for i, p in rows])
+            conn.execute("UPDATE newsqa_schema SET version = %s", (SCHEMA_VERSION,))
+
+
+def date_condition(alias: str, dates: DateRange) -> tuple[str, list]:
+    """A WHERE condition keeping `alias`'s articles published within `dates` (inclusive), with its
+    arguments; "true" for no range. Undated articles are outside every range."""
+    if dates is None:
+        return "true", []
+    lo, hi = dates
+    parts, args = [f"{alias}.published_ts IS NOT NULL"], []
+    if lo is not None:
+        parts.append(f"{alias}.published_ts >= %s")
+        args.append(lo)
+    if hi is not None:
+        parts.append(f"{alias}.published_ts <= %s")
+        args.append(hi)
+    return " AND ".join(parts), args
+
+
+def visible_condition(dates: DateRange, collapse: bool) -> tuple[str, list]:
+    """The condition on articles `a` that search applies: within `dates`, and with `collapse`, not
+    a copy whose original is stored and within `dates` too (a story is read once)."""
+    condition, args = date_condition("a", dates)
+    if collapse:
+        original, more = date_condition("o", dates)
+        condition += f" AND (a.duplicate_of IS NULL OR NOT EXISTS (SELECT 1 FROM articles o WHERE o.id = a.duplicate_of AND {original}))"
+        args = args + more
+    return condition, args
 
 
 def _matrix(vectors: list) -> np.ndarray:

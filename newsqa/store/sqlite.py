@@ -27,8 +27,9 @@ from ..embedder import DIMENSIONS
 from ..errors import ArticleConflict, StorageError
 from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
+from .. import dates
+from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts, exact_top_k, hidden_copies
 from .quote_rows import like_pattern, quote_from_row, quote_row
-from .common import ARTICLE_COLUMNS, check_vector_counts, exact_top_k
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -63,9 +64,25 @@ CREATE TABLE IF NOT EXISTS quotes (
     PRIMARY KEY (article_id, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(lower(speaker));
+CREATE TABLE IF NOT EXISTS copy_signatures (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    signature BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS copy_keys (
+    key INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copy_keys_article ON copy_keys(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 PASSAGE_COLUMNS = "id, article_id, idx, start, end, vector"
+# Columns added after the first release, with the indexes on them (added on open, idempotently).
+ADDED_COLUMNS = {"duplicate_of": "TEXT", "published_ts": "REAL"}
+ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published_ts);
+CREATE INDEX IF NOT EXISTS articles_duplicate ON articles(duplicate_of);
+"""
 BUSY_TIMEOUT_S = 15.0  # a writer waits this long for another process's transaction before giving up
 
 # SQLite's message -> what it means for the person reading the error.
@@ -95,7 +112,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # cached (ids, article ids, vectors)
+        self._matrix: tuple | None = None  # cached (ids, article ids, vectors, published_ts, duplicate_of, hidden copies)
         self._matrix_version = -1  # PRAGMA data_version the cache was read at
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         try:
@@ -109,6 +126,7 @@ class SQLiteStore:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.executescript(SCHEMA)
             self._migrate_passage_ids()
+            self._migrate_news_columns()
             if self.path != ":memory:":
                 info = os.stat(self.path)
                 self._identity = (info.st_dev, info.st_ino)
@@ -196,16 +214,40 @@ class SQLiteStore:
             self._rollback()
             raise
 
+    def _migrate_news_columns(self) -> None:
+        """Databases made before publication dates and copies were tracked get the columns
+        `duplicate_of` and `published_ts` (filled from `published`), once, under a write lock."""
+        def missing() -> list[str]:
+            have = {r[1] for r in self._conn.execute("PRAGMA table_info(articles)")}
+            return [c for c in ADDED_COLUMNS if c not in have]
+
+        if missing():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for column in missing():  # another process may have migrated meanwhile
+                    self._conn.execute(f"ALTER TABLE articles ADD COLUMN {column} {ADDED_COLUMNS[column]}")
+                    if column == "published_ts":
+                        rows = self._conn.execute("SELECT id, published FROM articles WHERE published IS NOT NULL").fetchall()
+                        self._conn.executemany("UPDATE articles SET published_ts = ? WHERE id = ?",
+                                               [(dates.timestamp(p), i) for i, p in rows])
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        self._conn.executescript(ADDED_INDEXES)
+
     # -- articles ---------------------------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None:
         with self._db() as conn:
             row = conn.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return Article(*row) if row else None
 
-    def list_articles(self, offset: int = 0, limit: int = 50) -> list[Article]:
+    def list_articles(self, offset: int = 0, limit: int = 50, dates: DateRange = None) -> list[Article]:
+        where, args = date_condition("articles", dates)
         with self._db() as conn:
             rows = conn.execute(
-                f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?", (limit, offset)
+                f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE {where} ORDER BY added_at, id LIMIT ? OFFSET ?",
+                args + [limit, offset],
             ).fetchall()
         return [Article(*r) for r in rows]
 
@@ -231,8 +273,11 @@ class SQLiteStore:
         sentences: Sequence[Span] = (),
         sentence_vectors: np.ndarray | None = None,
         quotes: Sequence[Quote] = (),
+        copy_keys: Sequence[int] = (),
+        signature: bytes | None = None,
     ) -> None:
-        """Store an article with its passages, sentences, their vectors and its quotes, all or nothing.
+        """Store an article with its passages, sentences, their vectors and its quotes, all or
+        nothing, and its copy signature and band keys when given (see `newsqa.dedupe`).
 
         Idempotent under races: when another writer (another worker, another `newsqa ingest`)
         stored the same article since the caller looked, this stores nothing and succeeds; the
@@ -246,13 +291,16 @@ class SQLiteStore:
                     raise ArticleConflict(f"article id {article.id!r} is already stored with a different text")
                 return
             conn.execute(
-                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
-                [getattr(article, c) for c in ARTICLE_COLUMNS],
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}, published_ts) VALUES ({', '.join('?' * (len(ARTICLE_COLUMNS) + 1))})",
+                [getattr(article, c) for c in ARTICLE_COLUMNS] + [dates.timestamp(article.published)],
             )
             self._insert_passages(article.id, passages, vectors)
             self._insert_sentences(article.id, sentences, sentence_vectors)
             conn.executemany("INSERT INTO quotes (article_id, idx, speaker, direct, spans) VALUES (?, ?, ?, ?, ?)",
                              [(article.id, i, *quote_row(q)) for i, q in enumerate(quotes)])
+            if signature is not None:
+                conn.execute("INSERT INTO copy_signatures (article_id, signature) VALUES (?, ?)", (article.id, signature))
+                conn.executemany("INSERT OR IGNORE INTO copy_keys (key, article_id) VALUES (?, ?)", [(k, article.id) for k in copy_keys])
 
     def _insert_passages(self, article_id: str, passages: Sequence[Passage], vectors: np.ndarray) -> None:
         for p, v in zip(passages, vectors):
@@ -276,6 +324,8 @@ class SQLiteStore:
             conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
             conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
             conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM copy_keys WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM copy_signatures WHERE article_id = ?", (article_id,))
             deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
         return deleted > 0
 
@@ -331,41 +381,105 @@ class SQLiteStore:
             return conn.execute("SELECT count(*) FROM passages").fetchone()[0]
 
     # -- search -----------------------------------------------------------------------------
-    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+    def lexical_search(self, terms: Sequence[str], limit: int, article_ids: Sequence[str] | None = None,
+                       dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher is better) for passages holding any of `terms`."""
         if not terms:
             return []
-        return self.fts_search(fts_match(terms), limit, article_ids)
+        return self.fts_search(fts_match(terms), limit, article_ids, dates)
 
-    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
-        """(passage id, cosine), best first: an exact scan of every stored passage vector."""
-        ids, arts, matrix = self.vectors()
-        return exact_top_k(ids, arts, matrix, vector, limit, article_ids)
+    def dense_search(self, vector: np.ndarray, limit: int, article_ids: Sequence[str] | None = None,
+                     dates: DateRange = None) -> list[tuple[int, float]]:
+        """(passage id, cosine), best first: an exact scan of every stored passage vector that
+        the filters keep (they are applied before the top-k is taken)."""
+        ids, arts, matrix, published, duplicate_of, hidden_now = self._cached()
+        keep = None
+        if dates is not None:
+            lo, hi = dates
+            with np.errstate(invalid="ignore"):  # undated (NaN) passages compare False: outside any range
+                keep = np.ones(len(ids), bool) if lo is None else published >= lo
+                if hi is not None:
+                    keep &= published <= hi
+        if article_ids is None:
+            hidden = hidden_now if dates is None else hidden_copies(arts, published, duplicate_of, dates)
+            if hidden is not None:
+                keep = ~hidden if keep is None else keep & ~hidden
+        return exact_top_k(ids, arts, matrix, vector, limit, article_ids, keep)
 
-    def fts_search(self, match: str, limit: int, article_ids: Sequence[str] | None = None) -> list[tuple[int, float]]:
+    def fts_search(self, match: str, limit: int, article_ids: Sequence[str] | None = None,
+                   dates: DateRange = None) -> list[tuple[int, float]]:
         """(passage id, BM25 score, higher is better) for an FTS5 MATCH expression."""
         sql = "SELECT f.rowid, -bm25(passages_fts) FROM passages_fts f"
         args: list = [match]
         where = " WHERE passages_fts MATCH ?"
+        collapse = article_ids is None and self._has_copies()
+        if article_ids is not None or dates is not None or collapse:
+            sql += " JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id"
         if article_ids is not None:
-            sql += " JOIN passages p ON p.id = f.rowid"
             where += f" AND p.article_id IN ({','.join('?' * len(article_ids))})"
             args += list(article_ids)
+        if dates is not None:
+            condition, more = date_condition("a", dates)
+            where += f" AND {condition}"
+            args += more
+        if collapse:  # a copy is searched only when its original is gone or outside the dates
+            condition, more = date_condition("o", dates)
+            where += f" AND (a.duplicate_of IS NULL OR NOT EXISTS (SELECT 1 FROM articles o WHERE o.id = a.duplicate_of AND {condition}))"
+            args += more
         with self._db() as conn:
             return conn.execute(sql + where + " ORDER BY bm25(passages_fts) LIMIT ?", args + [limit]).fetchall()
 
-    def vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(passage ids, article ids, vector matrix) of every passage, cached until any connection,
-        in this process or another, commits a change (this one's own writes drop it directly)."""
+    def _has_copies(self) -> bool:
+        with self._db() as conn:
+            return conn.execute("SELECT 1 FROM articles WHERE duplicate_of IS NOT NULL LIMIT 1").fetchone() is not None
+
+    def vectors(self) -> tuple[np.ndarray, ...]:
+        """(passage ids, article ids, vector matrix, published_ts, duplicate_of): see `_cached`."""
+        return self._cached()[:5]
+
+    def _cached(self) -> tuple:
+        """(passage ids, article ids, vector matrix, published_ts (NaN when undated), duplicate_of)
+        of every passage, and the mask of the copies search skips without a date range, cached until any connection, in this process or another, commits a
+        change (this one's own writes drop it directly)."""
         with self._db() as conn:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if self._matrix is None or version != self._matrix_version:
-                rows = conn.execute("SELECT id, article_id, vector FROM passages ORDER BY id").fetchall()
+                rows = conn.execute("SELECT p.id, p.article_id, p.vector, a.published_ts, a.duplicate_of "
+                                    "FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id").fetchall()
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 arts = np.array([r[1] for r in rows], dtype=object)
                 mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS) if rows else np.zeros((0, DIMENSIONS), np.float32)
-                self._matrix, self._matrix_version = (ids, arts, mat), version
+                published = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
+                duplicate_of = np.array([r[4] for r in rows], dtype=object)
+                hidden = hidden_copies(arts, published, duplicate_of, None)  # what search skips without a date range
+                self._matrix, self._matrix_version = (ids, arts, mat, published, duplicate_of, hidden), version
             return self._matrix
+
+    # -- copies -----------------------------------------------------------------------------
+    def copy_candidates(self, keys: Sequence[int]) -> list[tuple[str, str | None, bytes]]:
+        """(article id, duplicate_of, copy signature) of the stored articles sharing any band key,
+        oldest first: an index lookup per key, never a scan."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        with self._db() as conn:
+            return conn.execute(
+                f"SELECT a.id, a.duplicate_of, s.signature FROM articles a JOIN copy_signatures s ON s.article_id = a.id "
+                f"WHERE a.id IN (SELECT article_id FROM copy_keys WHERE key IN ({marks})) ORDER BY a.added_at, a.id",
+                list(keys),
+            ).fetchall()
+
+    def story_articles(self, roots: Sequence[str]) -> list[Article]:
+        """The stored articles that are, or are copies of, the articles `roots`, oldest first."""
+        if not roots:
+            return []
+        marks = ",".join("?" * len(roots))
+        with self._db() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id IN ({marks}) OR duplicate_of IN ({marks}) "
+                "ORDER BY added_at, id", list(roots) * 2,
+            ).fetchall()
+        return [Article(*r) for r in rows]
 
     # -- export -----------------------------------------------------------------------------
     def stored_article(self, article_id: str) -> StoredArticle | None:
@@ -381,6 +495,22 @@ class SQLiteStore:
         vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), DIMENSIONS)
         sentences, sentence_vectors = self.sentences(article_id)
         return StoredArticle(article, passages, vectors, sentences, sentence_vectors, self.quotes(article_ids=[article_id]))
+
+
+def date_condition(alias: str, dates: DateRange) -> tuple[str, list]:
+    """A WHERE condition keeping `alias`'s articles published within `dates` (inclusive), with its
+    arguments; "1" (keep all) for no range. Undated articles are outside every range."""
+    if dates is None:
+        return "1", []
+    lo, hi = dates
+    parts, args = [f"{alias}.published_ts IS NOT NULL"], []
+    if lo is not None:
+        parts.append(f"{alias}.published_ts >= ?")
+        args.append(lo)
+    if hi is not None:
+        parts.append(f"{alias}.published_ts <= ?")
+        args.append(hi)
+    return " AND ".join(parts), args
 
 
 def fts_match(terms: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import dedupe
 from ..errors import ArticleConflict
 from .base import Store
 
@@ -50,8 +51,9 @@ def copy_articles(source: Store, destination: Store, progress: bool = False, pag
                     stored = source.stored_article(article.id)
                     if stored is not None:  # deleted from the source while we copied: nothing to do
                         try:
+                            signature = dedupe.signature(stored.article.text)  # so that later copies of it are recognised there
                             destination.add_article(stored.article, stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors,
-                                                    stored.quotes)
+                                                    quotes=stored.quotes, copy_keys=signature.keys, signature=signature.to_bytes())
                             report.copied += 1
                         except ArticleConflict:
                             report.conflicts.append(article.id)

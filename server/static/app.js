@@ -54,7 +54,8 @@ async function loadArticles() {
     const open = document.createElement("button");
     open.type = "button";
     open.className = "link";
-    open.textContent = article.title || article.id;
+    open.textContent = (article.title || article.id) + (article.published ? " · " + article.published.slice(0, 10) : "") +
+      (article.duplicate_of ? " (copy)" : "");
     open.title = "id: " + article.id;
     open.addEventListener("click", () => showArticle(article.id, []));
     const remove = document.createElement("button");
@@ -193,7 +194,7 @@ async function ask(event) {
   const question = $("question").value.trim();
   if (!question) return setStatus(status, "Type a question first.", true);
   const ids = selectedIds();
-  const body = ids.length ? { question, top_k: 3, article_ids: ids } : { question, top_k: 3 };
+  const body = Object.assign(ids.length ? { question, top_k: 3, article_ids: ids } : { question, top_k: 3 }, dateRange());
   setStatus(status, "Thinking…");
   $("summary").hidden = true;
   try {
@@ -206,6 +207,14 @@ async function ask(event) {
   } catch (error) {
     setStatus(status, error.message, true);
   }
+}
+
+function dateRange() {
+  // The optional publication date filter: only the bounds that are set.
+  const range = {};
+  if ($("since").value) range.since = $("since").value;
+  if ($("until").value) range.until = $("until").value;
+  return range;
 }
 
 function renderAnswers(answers) {
@@ -224,13 +233,20 @@ function renderAnswers(answers) {
     score.title = "The reader's confidence in this answer";
     const source = document.createElement("div");
     source.className = "source";
-    source.textContent = answer.title || answer.article_id || "";
+    source.textContent = (answer.title || answer.article_id || "") + (answer.published ? " · " + answer.published : "");
     item.append(text, score, source);
     if (answer.speaker) {
       const speaker = document.createElement("div");
       speaker.className = "speaker";
       speaker.textContent = "said by " + answer.speaker;
       item.append(speaker);
+    }
+    if (answer.also_in && answer.also_in.length) {
+      const also = document.createElement("div");
+      also.className = "also-in";
+      also.textContent = "also in " + answer.also_in.length + " source" + (answer.also_in.length === 1 ? "" : "s") + ": " +
+        answer.also_in.map((c) => (c.title || c.article_id) + (c.published ? " (" + c.published + ")" : "")).join(", ");
+      item.append(also);
     }
     if (answer.sentence) {
       const context = document.createElement("div");
