@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import answering, corpus, dates, model_cache, retriever
+from . import answering, corpus, dates, model_cache, retriever, summarizing
 from . import ingest as ingesting
 from . import articles as sources
 from .config import Settings, without_password
@@ -20,9 +20,6 @@ from .quotes import answers as quote_answers
 from .store import Store, open_store
 from .store.transfer import CopyReport, copy_articles
 from .types import Answer, Article, Quote, SearchHit, Summary
-
-
-SUMMARY_MAX_ARTICLES = 50  # a summary of a date range reads at most this many articles
 
 
 class NewsQA:
@@ -54,7 +51,6 @@ class NewsQA:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- models (loaded lazily, once per model cache) -------------------------------------------
     @property
     def embedder(self):
         return self.models.embedder()
@@ -71,13 +67,6 @@ class NewsQA:
     def quote_tagger(self):
         return self.models.quote_tagger(self.settings.quotes_path)
 
-    def _ingest_quote_tagger(self):
-        """The tagger for ingest, or None: extraction turned off, or no tagger in the models folder
-        (articles are then stored without quotes rather than refused)."""
-        if not self.settings.extract_quotes or not (self.settings.quotes_path / "config.json").exists():
-            return None
-        return self.quote_tagger
-
     @property
     def answer_scoring(self) -> str:
         """How answers are scored (newsqa.scoring): the setting, else the reader's own choice."""
@@ -93,8 +82,7 @@ class NewsQA:
         return answering.options_from(self.settings, self.reader.meta, max_answer_len)
 
     def warm_up(self) -> None:
-        """Load every model now rather than on the first request."""
-        self.embedder, self.reader, self.summarizer  # noqa: B018 - loading is the point
+        self.embedder, self.reader, self.summarizer  # noqa: B018 - load every model now, not on the first request
 
     def ready(self) -> bool:
         return {"embedder", "reader"} <= set(self.models.loaded())
@@ -104,17 +92,14 @@ class NewsQA:
         return engine_info(self.settings, self.count_articles())
 
     def check_storage(self) -> None:
-        """Raise StorageError (with the path and the cause) unless the database can be used now."""
-        self.store.check()
+        self.store.check()  # StorageError (with the path and the cause) unless the database can be used now
 
-    # -- articles -------------------------------------------------------------------------------
     def add_article(self, text: str, title: str | None = None, url: str | None = None, published: str | None = None,
                     article_id: str | None = None, byline: str | None = None, caption: str | None = None,
                     source: str | None = None) -> Article:
         """Store an article (idempotent: the same text, or the same id and text, is stored once)."""
-        item = sources.from_text(text, title=title, url=url, published=published, id=article_id, byline=byline,
-                                 caption=caption, source=source)
-        return self._store_records([item])[0]
+        return self._store_records([sources.from_text(text, title=title, url=url, published=published, id=article_id,
+                                                      byline=byline, caption=caption, source=source)])[0]
 
     def add_html(self, html: str, url: str | None = None, article_id: str | None = None) -> Article:
         """Store the main text of an HTML page."""
@@ -122,9 +107,8 @@ class NewsQA:
 
     def ingest(self, paths: Sequence[str | Path], progress: bool = False,
                on_error: Callable[[Path, Exception], None] | None = None) -> list[Article]:
-        """Add every article in the files and folders (recursively), in order. A bad record or path
-        (missing, unreadable) is reported with its file, line and reason (`on_error`, else a log
-        warning) and skipped; UnreadableFile when nothing could be stored (newsqa/ingest.py)."""
+        """Add every article in the files and folders (recursively), in order; a bad record or path is
+        reported (`on_error`, else logged) and skipped; UnreadableFile when nothing could be stored."""
         return list(self.ingest_iter(paths, progress=progress, on_error=on_error))
 
     def ingest_iter(self, paths: Sequence[str | Path], progress: bool = False,
@@ -138,7 +122,7 @@ class NewsQA:
     def _store_records(self, items: list[sources.ArticleInput], refuse: ingesting.Refuse = ingesting.raise_refusal) -> list[Article]:
         return ingesting.store_batch(self.store, self.embedder, items, max_article_chars=self.settings.max_article_chars,
                                   passage_max_words=self.settings.passage_max_words, refuse=refuse,
-                                  quote_tagger=self._ingest_quote_tagger())
+                                  quote_tagger=self.models.ingest_quote_tagger(self.settings))
 
     def get_article(self, article_id: str) -> Article:
         article = self.store.get_article(check_article_id(article_id))
@@ -147,8 +131,7 @@ class NewsQA:
         return article
 
     def list_articles(self, offset: int = 0, limit: int = 50, since: str | None = None, until: str | None = None) -> list[Article]:
-        """Stored articles, oldest first, with their text; only those published from `since` to
-        `until` (inclusive ISO dates or datetimes, see newsqa/dates.py) when given."""
+        """Stored articles, oldest first, with their text; published from `since` to `until` if given."""
         return self.store.list_articles(*check_page(offset, limit), dates.date_range(since, until))
 
     def count_articles(self) -> int:
@@ -161,19 +144,15 @@ class NewsQA:
     def copy_to(self, destination: str | Path | NewsQA, progress: bool = False) -> CopyReport:
         """Copy every article missing from `destination` (a database setting or an engine) with
         its stored vectors, nothing embedded again; run again to resume an interrupted copy."""
-        target = destination if isinstance(destination, NewsQA) else NewsQA(destination, self.settings, self.models)
-        try:
+        if isinstance(destination, NewsQA):
+            return copy_articles(self.store, destination.store, progress=progress)
+        with NewsQA(destination, self.settings, self.models) as target:
             return copy_articles(self.store, target.store, progress=progress)
-        finally:
-            if target is not destination:
-                target.close()
 
-    # -- search, ask, summarize -----------------------------------------------------------------
     def search(self, query: str, top_k: int = 5, article_ids: Sequence[str] | None = None, mode: str = "hybrid",
                since: str | None = None, until: str | None = None) -> list[SearchHit]:
-        """Passages most relevant to `query`, best first (hybrid BM25 + dense, fused), from articles
-        published from `since` to `until` when given (filtered inside the store's queries). A
-        syndicated copy is not searched again: its original's hits list it in `also_in`."""
+        """Passages most relevant to `query`, best first (BM25 + dense, fused), published from `since` to
+        `until` (filtered in the store's queries); a copy is cited in its original's `also_in`."""
         query = check_question(query, "query", self.settings.max_question_chars)
         check_top_k(top_k)
         if mode not in retriever.MODES:
@@ -183,11 +162,10 @@ class NewsQA:
 
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
             since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
-        """Answers to `question` from the stored articles, best first; [] when none clears the
-        threshold. `article.text[a.start:a.end] == a.text` for every answer (newsqa/answering.py).
-        Only articles published from `since` to `until` are read when given; an answer text comes
-        once, citing the other articles that give it in `also_in`; prefer="recent" breaks near-ties
-        towards newer articles."""
+        """Answers to `question`, best first, [] when none clears the threshold; `article.text[a.start:a.end]
+        == a.text`. "What did X say" is answered from X's statements (newsqa/quotes/answers.py), else by
+        the answering stages (newsqa/answering.py): only articles published from `since` to `until`,
+        one answer per text citing the others in `also_in`, prefer="recent" breaking near-ties."""
         question = check_question(question, "question", self.settings.max_question_chars)
         check_top_k(top_k)
         if prefer not in corpus.PREFER:
@@ -195,8 +173,7 @@ class NewsQA:
         window = dates.date_range(since, until)
         options = self.ask_options(check_int("max_answer_len", max_answer_len, 1, MAX_ANSWER_TOKENS))
         ids = self._known_ids(article_ids)
-        # "what did X say (on Y)": X's statements (stored quotes carry no date filter yet: with one, read passages)
-        said = quote_answers.from_statements(self, question, top_k, ids) if window is None else []
+        said = quote_answers.from_statements(self, question, top_k, ids) if window is None else []  # quotes have no dates yet
         if said:
             return said
         hits = retriever.find(self.store, self.embedder, question, options.depth, ids,
@@ -218,49 +195,21 @@ class NewsQA:
         to the statement and its paragraph (newsqa/quotes/rank.py)."""
         from .quotes.rank import find
 
-        check_top_k(top_k)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
-        speaker = None if speaker is None else check_speaker(speaker)
-        return find(self.store, lambda: self.embedder, query, speaker, self._known_ids(article_ids), top_k)
+        return find(self.store, lambda: self.embedder, query, None if speaker is None else check_speaker(speaker),
+                    self._known_ids(article_ids), check_top_k(top_k))
 
     def summarize(self, article_id: str | None = None, text: str | None = None, article_ids: Sequence[str] | None = None,
                   max_sentences: int | None = 3, max_words: int | None = None, query: str | None = None,
                   since: str | None = None, until: str | None = None) -> Summary:
-        """An extractive summary of one stored article, a given text, or several stored articles.
-
-        With `since`/`until`: of those `article_ids` published in that range, or without
-        `article_ids`, of the stored articles published in it (copies left out, at most
-        SUMMARY_MAX_ARTICLES, the earliest stored first)."""
-        from .embedder import stored_sentence_vectors
-        from .summarizer import summarize_articles, summarize_text
-
-        window = dates.date_range(since, until)
-        if window is not None and article_id is None and text is None and article_ids is None:
-            article_ids = corpus.articles_in_range(self.store, window, SUMMARY_MAX_ARTICLES)
-            if not article_ids:
-                raise InvalidInput("no stored article was published in that date range")
-        if sum(x is not None for x in (article_id, text, article_ids)) != 1:
-            raise InvalidInput("give exactly one of article_id, text or article_ids")
-        if window is not None and article_ids is None:
-            raise InvalidInput("since/until select among several articles: give article_ids, or neither")
+        """An extractive summary of one stored article, a given text, or several stored articles;
+        with `since`/`until`, of those published in that range (newsqa/summarizing.py)."""
         check_summary_budget(max_sentences, max_words)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
-        budget = {"max_sentences": max_sentences, "max_words": max_words, "query": query}
-        if text is not None:  # a text stored before (by any process) has its sentence vectors in the store
-            text = check_text(text, self.settings.max_article_chars)
-            stored = self.store.get_article(sources.content_id(text))
-            known = [stored] if stored is not None and stored.text == text else []
-            return summarize_text(text, self.summarizer, stored_sentence_vectors(self.store, known, lambda: self.embedder), **budget)
-        ids = [article_id] if article_id is not None else check_article_ids(article_ids) or []
-        if not ids:
-            raise InvalidInput("article_ids is empty")
-        chosen = [self.get_article(i) for i in dict.fromkeys(ids)]
-        if window is not None:
-            chosen = [a for a in chosen if corpus.within(dates.timestamp(a.published), window)]
-            if not chosen:
-                raise InvalidInput("none of the articles was published in that date range")
-        known = stored_sentence_vectors(self.store, chosen, lambda: self.embedder)  # MiniLM only for what is new
-        return summarize_articles(chosen, scorer=self.summarizer, embedder=known, **budget)
+        text = None if text is None else check_text(text, self.settings.max_article_chars)
+        return summarizing.summarize(self.store, self.summarizer, lambda: self.embedder, self.get_article, article_id=article_id,
+                                     text=text, article_ids=article_ids, window=dates.date_range(since, until),
+                                     max_sentences=max_sentences, max_words=max_words, query=query)
 
     def _known_ids(self, article_ids: Sequence[str] | None) -> list[str] | None:
         """The ids, checked and all stored (ArticleNotFound names the first that is not)."""

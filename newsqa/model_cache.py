@@ -56,6 +56,13 @@ class ModelCache:
 
         return self._get(("quotes", str(quotes_dir)), lambda: Tagger(Path(quotes_dir)))
 
+    def ingest_quote_tagger(self, settings: Any):
+        """The tagger ingest uses, or None: extraction turned off (`Settings.extract_quotes`), or no
+        tagger in the models folder (articles are then stored without quotes rather than refused)."""
+        if not settings.extract_quotes or not (Path(settings.quotes_path) / "config.json").exists():
+            return None
+        return self.quote_tagger(settings.quotes_path)
+
     def loaded(self) -> list[str]:
         """Kinds of model this cache holds (for readiness checks)."""
         with self._lock:
