@@ -40,8 +40,8 @@ def count_records(files: Sequence[Path]) -> int:
 
 
 class ProgressEncoder:
-    """An Encoder that shows a bar over the sentences of a long batch (position 1, under the
-    ingest bar); otherwise the wrapped encoder as is."""
+    """An Encoder that shows a bar over the sentences of a long batch, in place of the ingest bar
+    while it runs (no cursor movement, so logs stay plain); otherwise the wrapped encoder as is."""
 
     def __init__(self, encoder: Any) -> None:
         self.encoder = encoder
@@ -52,7 +52,7 @@ class ProgressEncoder:
         from tqdm import tqdm
 
         parts = []
-        with tqdm(total=len(texts), desc="embedding", unit=" sentences", position=1, leave=False) as bar:
+        with tqdm(total=len(texts), desc="embedding", unit=" sentences", position=0, leave=False) as bar:
             for lo in range(0, len(texts), CHUNK):
                 parts.append(self.encoder.encode(texts[lo : lo + CHUNK]))
                 bar.update(len(parts[-1]))
