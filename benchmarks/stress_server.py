@@ -13,7 +13,8 @@ passages and their index consistent.
 
 Then the fuzz cases: bodies over the limit (chunked and not), an article over the per-request limit,
 a long article with no punctuation followed by a question about it, malformed JSON, lone
-surrogates, deep nesting, wrong media type, reads without the key, control characters in ids, a
+surrogates (in a question, an article's text and title), fields over their limits (a 4.5 MB title,
+then 40 titles at the limit and a page of 200 articles under 2 MB), deep nesting, wrong media type, reads without the key, control characters in ids, a
 burst of identical POSTs, and last the database file deleted under the running server (writes must
 be refused with 503, /readyz must say why).
 
@@ -227,6 +228,20 @@ def fuzz(port: int, tally: Tally, db: Path, max_body: int) -> list[tuple[str, in
         results.append((f"  (answered in {time.monotonic() - began:.1f} s)", 200, 200))
     expect("malformed JSON", 400, "POST", "/v1/ask", b'{"question": "Who?"')
     expect("lone surrogate", 400, "POST", "/v1/ask", b'{"question": "\\ud800 Who?"}')
+    expect("lone surrogate in an article's text", 400, "POST", "/v1/articles", b'{"text": "Rain \\ud800 in Oslo."}')
+    expect("lone surrogate in a title", 400, "POST", "/v1/articles", b'{"text": "Rain in Oslo.", "title": "\\udfff"}')
+    # Oversized fields (issue 22, item 6): each over its limit is a 422, a 4.5 MB title included.
+    for field, size in (("title", 1_001), ("title", 4_500_000), ("url", 2_049), ("published", 101), ("byline", 1_001)):
+        value = ("https://example.org/" + "a" * size)[:size] if field == "url" else "x" * size
+        expect(f"{field} of {size:,} characters", 422, "POST", "/v1/articles", {"text": "Rain in Oslo.", field: value})
+    for i in range(40):  # titles at their limit: a full page of the list must stay small
+        expect("article with a 1,000-character title" if i == 0 else "", 201, "POST", "/v1/articles",
+               {"text": f"Page test {i}: the ferry to Bergen left on time.", "title": "T" * 1_000})
+    results[:] = [r for r in results if r[0]]
+    status, raw = expect("a page of 200 articles", 200, "GET", "/v1/articles?limit=200")
+    if len(raw) > 2_000_000:
+        tally.fail(f"GET /v1/articles?limit=200 returned {len(raw):,} bytes (over 2 MB)")
+    results.append((f"  (the page was {len(raw):,} bytes)", 200, 200))
     expect("deeply nested JSON", 400, "POST", "/v1/ask", b'{"question": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
     expect("JSON that is not an object", 422, "POST", "/v1/ask", b"[1, 2]")
     expect("wrong media type", 415, "POST", "/v1/ask", b"question=Who", headers={"Content-Type": "text/plain"})

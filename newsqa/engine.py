@@ -5,6 +5,7 @@ composes public stages: ingest.py, retriever.py, answering.py, summarizer/. Its 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -14,6 +15,7 @@ from . import articles as sources
 from .config import Settings, without_password
 from .errors import ArticleNotFound, InvalidInput
 from .info import engine_info
+from .ingest_progress import ProgressEncoder
 from .limits import (check_article_id, check_article_ids, check_int, check_page, check_question, check_speaker,
                      check_summary_budget, check_text, check_top_k, MAX_ANSWER_TOKENS)
 from .quotes import answers as quote_answers
@@ -116,11 +118,14 @@ class NewsQA:
         """`ingest`, yielding each article once stored (streamed, stored a batch at a time)."""
         paths = [paths] if isinstance(paths, (str, Path)) else paths
         s = self.settings
-        return ingesting.stream(paths, self._store_records, max_file_bytes=s.max_file_bytes,
+        store_records = functools.partial(self._store_records, progress=progress)
+        return ingesting.stream(paths, store_records, max_file_bytes=s.max_file_bytes,
                              max_line_bytes=s.max_article_chars * 4 + 65536, progress=progress, on_error=on_error)
 
-    def _store_records(self, items: list[sources.ArticleInput], refuse: ingesting.Refuse = ingesting.raise_refusal) -> list[Article]:
-        return ingesting.store_batch(self.store, self.embedder, items, max_article_chars=self.settings.max_article_chars,
+    def _store_records(self, items: list[sources.ArticleInput], refuse: ingesting.Refuse = ingesting.raise_refusal,
+                       progress: bool = False) -> list[Article]:
+        embedder = ProgressEncoder(self.embedder) if progress else self.embedder  # a bar inside a long article
+        return ingesting.store_batch(self.store, embedder, items, max_article_chars=self.settings.max_article_chars,
                                   passage_max_words=self.settings.passage_max_words, refuse=refuse,
                                   quote_tagger=self.models.ingest_quote_tagger(self.settings))
 

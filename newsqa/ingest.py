@@ -29,6 +29,7 @@ from . import articles as sources
 from . import budget
 from . import dedupe
 from .embedder import Embedder, pool
+from .ingest_progress import count_records
 from .errors import ArticleConflict, InvalidInput, NewsQAError, UnreadableFile
 from .fields import check_fields
 from .limits import check_article_id, check_text
@@ -171,7 +172,7 @@ def stream(paths: Sequence[str | Path], store_records: Callable[[list[sources.Ar
         else:
             log.warning("skipped %s", exc)
 
-    def flush(pending: list[tuple[Path, sources.ArticleInput]]) -> list[Article]:
+    def flush_batch(pending: list[tuple[Path, sources.ArticleInput]]) -> list[Article]:
         paths_of = {id(item): path for path, item in pending}
 
         def refused(item: sources.ArticleInput, exc: NewsQAError) -> None:
@@ -179,12 +180,23 @@ def stream(paths: Sequence[str | Path], store_records: Callable[[list[sources.Ar
 
         return store_records([item for _, item in pending], refused) if pending else []
 
-    with tqdm(desc="ingesting", unit=" articles", disable=not progress) as bar:
+    files = list(sources.find_files(list(paths)))
+    total = count_records(files) if progress else None
+    with tqdm(desc="ingesting (loading the models)", total=total, unit=" articles", disable=not progress) as bar:
         pending: list[tuple[Path, sources.ArticleInput]] = []
-        for path in sources.find_files(list(paths)):
+
+        def flush(pending: list[tuple[Path, sources.ArticleInput]]) -> list[Article]:
+            batch = flush_batch(pending)
+            if bar.total is not None and bar.n + len(batch) > bar.total:
+                bar.total = bar.n + len(batch)  # a .json array held more than one
+            bar.set_description("ingesting", refresh=False)
+            return batch
+
+        for path in files:
             for record in sources.read_records(path, max_file_bytes, max_line_bytes):
                 if isinstance(record, sources.BadRecord):
                     skip(path, record.error())
+                    bar.update()  # counted in the total too
                     continue
                 pending.append((path, record))
                 if len(pending) >= INGEST_BATCH:

@@ -35,10 +35,19 @@ timeout = max(120, int(float(os.environ.get("NEWSQA_REQUEST_TIMEOUT") or 30)) * 
 graceful_timeout = 30
 backlog = 2048
 control_socket_disable = True  # no runtime control socket: two servers on one machine would share its path
+# Memory: oneDNN's kernel cache is capped and each worker gives freed heap back after every request
+# (post_request; newsqa/memory.py), which bounds most of its growth; as a backstop against any growth still unseen, a worker is replaced
+# after NEWSQA_MAX_REQUESTS requests (0: never), jittered so that workers do not restart together.
+max_requests = int(os.environ.get("NEWSQA_MAX_REQUESTS", "5000"))
+max_requests_jitter = max(0, max_requests // 10)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("NEWSQA_LOG_LEVEL", "info")
 
+
+from newsqa.memory import bound_native_caches, trim, trim_enabled  # noqa: E402 - after the settings gunicorn reads
+
+bound_native_caches()  # in the master, before any worker imports torch: the workers inherit it
 
 DAEMON_RECORD = os.environ.get("NEWSQA_DAEMON_RECORD")
 log = logging.getLogger("gunicorn.error")
@@ -87,6 +96,9 @@ def post_request(worker, req, environ, resp) -> None:  # noqa: ANN001 - gunicorn
     with _activity.lock:
         _activity.running -= 1
         _activity.last = time.monotonic()
+        idle = _activity.running == 0
+    if idle and trim_enabled():
+        trim()
 
 
 def _stop_when_idle(seconds: float) -> None:

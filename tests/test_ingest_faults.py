@@ -138,7 +138,8 @@ def test_item7_progress_counts_articles(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "newsqa.cli", "ingest", str(feed), "--db", str(tmp_path / "db.sqlite3")],
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "5 articles" in result.stderr.replace("\r", "\n")  # tqdm's bar counts articles, not files
+    err = result.stderr.replace("\r", "\n")
+    assert "5/5 [" in err and "articles" in err  # tqdm's bar counts articles, not files, of a total
 
 
 # -- issue 22, item 3: ingest never aborts ---------------------------------------------------------

@@ -33,7 +33,8 @@ def cli(*args: str, env: dict[str, str] | None = None, user: int | None = None) 
 
 def assert_one_line(result: subprocess.CompletedProcess, *needles: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stderr[-3000:])
-    lines = [line for line in result.stderr.splitlines() if line.strip() and "it/s" not in line and "ingesting" not in line]
+    progress = ("it/s", "ingesting", "embedding")  # tqdm bars
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not any(p in line for p in progress)]
     assert len(lines) == 1, result.stderr[-3000:]
     assert lines[0].startswith("error: ") and "Traceback" not in result.stderr
     for needle in needles:

@@ -28,6 +28,7 @@ from ..errors import ArticleConflict, StorageError
 from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
 from .. import dates
+from . import readonly
 from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts, exact_top_k, hidden_copies
 from .quote_rows import like_pattern, quote_from_row, quote_row
 
@@ -115,20 +116,27 @@ class SQLiteStore:
         self._matrix: tuple | None = None  # cached (ids, article ids, vectors, published_ts, duplicate_of, hidden copies)
         self._matrix_version = -1  # PRAGMA data_version the cache was read at
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+        # A file or folder we may not write, or a `file:...?mode=ro` URI, is opened read-only:
+        # reads work, writes are refused with a StorageError (newsqa/store/readonly.py).
+        self.read_only = readonly.asks_read_only(self.path) or readonly.cannot_write(readonly.file_of(self.path))
         try:
-            uri = self.path.startswith("file:")  # an SQLite URI (file:...?mode=ro): no folder is made for it
-            if self.path != ":memory:" and not uri:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S, uri=uri)
+            uri = readonly.is_uri(self.path)  # an SQLite URI (file:...?mode=ro): no folder is made for it
+            if self.read_only:
+                self._conn = readonly.connect_read_only(self.path, BUSY_TIMEOUT_S)
+            else:
+                if self.path != ":memory:" and not uri:
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S, uri=uri)
             self._conn.execute("PRAGMA foreign_keys = ON")
-            if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.executescript(SCHEMA)
-            self._migrate_passage_ids()
-            self._migrate_news_columns()
-            if self.path != ":memory:":
-                info = os.stat(self.path)
+            if not self.read_only:
+                if self.path != ":memory:":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                    self._conn.execute("PRAGMA synchronous = NORMAL")
+                self._conn.executescript(SCHEMA)
+                self._migrate_passage_ids()
+                self._migrate_news_columns()
+            if self.path != ":memory:" and os.path.exists(readonly.file_of(self.path)):
+                info = os.stat(readonly.file_of(self.path))
                 self._identity = (info.st_dev, info.st_ino)
         except (sqlite3.Error, OSError) as exc:
             raise storage_error(self.path, exc) from exc
@@ -152,6 +160,9 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so that two writers queue rather
         than fail at commit; rolled back on any error; the vector cache is dropped either way."""
+        if self.read_only:
+            raise StorageError(f"database {self.path}: the database is read-only (file permissions, a read-only "
+                               "filesystem or mode=ro): it was opened for reading, writes are refused")
         with self._db() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -178,7 +189,7 @@ class SQLiteStore:
         if self._identity is None:
             return
         try:
-            info = os.stat(self.path)
+            info = os.stat(readonly.file_of(self.path))
         except OSError:
             info = None
         if info is None or (info.st_dev, info.st_ino) != self._identity:
