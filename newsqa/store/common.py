@@ -85,3 +85,20 @@ def hidden_copies(article_of: np.ndarray, published: np.ndarray, duplicate_of: n
             verdict[original] = visible(original)
         hidden[i] = verdict[original]
     return hidden
+
+
+def date_condition(alias: str, dates: DateRange, placeholder: str, everything: str) -> tuple[str, list]:
+    """A WHERE condition keeping `alias`'s articles published within `dates` (inclusive), with its
+    arguments, in a backend's `placeholder` style; `everything` (the backend's "true") for no
+    range. Undated articles are outside every range."""
+    if dates is None:
+        return everything, []
+    lo, hi = dates
+    parts, args = [f"{alias}.published_ts IS NOT NULL"], []
+    if lo is not None:
+        parts.append(f"{alias}.published_ts >= {placeholder}")
+        args.append(lo)
+    if hi is not None:
+        parts.append(f"{alias}.published_ts <= {placeholder}")
+        args.append(hi)
+    return " AND ".join(parts), args

@@ -25,6 +25,7 @@ from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
 from .circuit import CONNECT_TIMEOUT, POOL_WAIT, Circuit, public_reason
 from .. import dates
+from .common import date_condition as common_date_condition
 from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts
 from .quote_rows import like_pattern, quote_from_row, quote_row
 
@@ -447,19 +448,8 @@ def ensure_schema(conn) -> None:  # noqa: ANN001 - psycopg.Connection in autocom
 
 
 def date_condition(alias: str, dates: DateRange) -> tuple[str, list]:
-    """A WHERE condition keeping `alias`'s articles published within `dates` (inclusive), with its
-    arguments; "true" for no range. Undated articles are outside every range."""
-    if dates is None:
-        return "true", []
-    lo, hi = dates
-    parts, args = [f"{alias}.published_ts IS NOT NULL"], []
-    if lo is not None:
-        parts.append(f"{alias}.published_ts >= %s")
-        args.append(lo)
-    if hi is not None:
-        parts.append(f"{alias}.published_ts <= %s")
-        args.append(hi)
-    return " AND ".join(parts), args
+    """`common.date_condition` in this backend's SQL."""
+    return common_date_condition(alias, dates, "%s", "true")
 
 
 def visible_condition(dates: DateRange, collapse: bool) -> tuple[str, list]:

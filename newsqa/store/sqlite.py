@@ -29,6 +29,7 @@ from ..types import Article, Passage, Quote, Span
 from .base import StoredArticle
 from .. import dates
 from . import readonly
+from .common import date_condition as common_date_condition
 from .common import ARTICLE_COLUMNS, DateRange, check_vector_counts, exact_top_k, hidden_copies
 from .quote_rows import like_pattern, quote_from_row, quote_row
 
@@ -509,19 +510,8 @@ class SQLiteStore:
 
 
 def date_condition(alias: str, dates: DateRange) -> tuple[str, list]:
-    """A WHERE condition keeping `alias`'s articles published within `dates` (inclusive), with its
-    arguments; "1" (keep all) for no range. Undated articles are outside every range."""
-    if dates is None:
-        return "1", []
-    lo, hi = dates
-    parts, args = [f"{alias}.published_ts IS NOT NULL"], []
-    if lo is not None:
-        parts.append(f"{alias}.published_ts >= ?")
-        args.append(lo)
-    if hi is not None:
-        parts.append(f"{alias}.published_ts <= ?")
-        args.append(hi)
-    return " AND ".join(parts), args
+    """`common.date_condition` in this backend's SQL."""
+    return common_date_condition(alias, dates, "?", "1")
 
 
 def fts_match(terms: Sequence[str]) -> str:
