@@ -64,6 +64,13 @@ class Workers:
         self.db = str(self.home / "newsqa.sqlite3")
         self.pids: set[int] = set()
 
+    def plant_record(self, url: str, pid: int, api_key: str = "k") -> daemon.Record:
+        """Write a worker record of our own making for this database (a stale, dying or fake worker)."""
+        record = daemon.Record(url=url, pid=pid, api_key=api_key, database=daemon.database_key(self.db),
+                               fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
+        daemon.write_record(self.record_path(), record)
+        return record
+
     def record_path(self) -> Path:
         return self.home / "daemons" / daemon.record_path(daemon.database_key(self.db)).name
 
@@ -225,10 +232,7 @@ def test_stale_records_are_removed_and_the_command_runs_here(workers: Workers) -
     assert daemon.private_folder(w.home / "daemons")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    stale = daemon.Record(url="http://127.0.0.1:9", pid=gone.pid, api_key="k", database=daemon.database_key(w.db),
-                          fingerprint=daemon.fingerprint(shipped_models_dir()),
-                          started=time.time(), idle_minutes=10, log="")
-    daemon.write_record(w.record_path(), stale)
+    stale = w.plant_record("http://127.0.0.1:9", gone.pid)
     result = run_on(w, "ask", "Who?")
     assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
     assert not w.record_path().exists()
@@ -283,9 +287,7 @@ def test_a_worker_that_goes_away_mid_command_leaves_the_command_to_this_process(
     try:
         assert half.stdout.readline().strip() == "listening"
         w.pids.add(half.pid)
-        record = daemon.Record(url=f"unix:{sock}", pid=half.pid, api_key="k", database=daemon.database_key(w.db),
-                               fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
-        daemon.write_record(w.record_path(), record)
+        record = w.plant_record(f"unix:{sock}", half.pid)
         result = run_on(w, "ask", "Who?")
         assert f"no newsqa server answers at {record.url}" in result.stderr and "running in this process instead" in result.stderr
         assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
@@ -339,9 +341,7 @@ def test_a_process_squatting_the_workers_address_receives_nothing(workers: Worke
     try:
         assert squatter.stdout.readline().strip() == "listening"
         w.pids.add(squatter.pid)
-        record = daemon.Record(url=f"http://127.0.0.1:{port}", pid=squatter.pid, api_key="the-key", database=daemon.database_key(w.db),
-                               fingerprint=daemon.fingerprint(shipped_models_dir()), started=time.time(), idle_minutes=10, log="")
-        daemon.write_record(w.record_path(), record)
+        w.plant_record(f"http://127.0.0.1:{port}", squatter.pid, api_key="the-key")
         result = run_on(w, "ask", "Who said it?")
         assert "SQUATTER" not in result.stdout
         assert result.returncode == 1 and f"No articles in the database {w.db} yet" in result.stderr, result.stderr
