@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from . import unix_http
 from .errors import ArticleConflict, ArticleNotFound, InvalidInput, ModelNotFound, NewsQAError
-from .limits import MAX_API_PAGE, MAX_FILE_BYTES, MAX_POSTED_ARTICLE_CHARS
+from .limits import MAX_API_PAGE, MAX_FILE_BYTES, MAX_POSTED_ARTICLE_CHARS, check_summary_budget
 from .types import Answer, Article, Quote, SearchHit, Summary
 
 MAX_LINE_BYTES = MAX_POSTED_ARTICLE_CHARS * 4 + 65536  # one .jsonl line: the longest article a POST takes
@@ -123,8 +123,7 @@ class Client:
         source = {given[0][0]: _ids(given[0][1]) if given[0][0] == "article_ids" else given[0][1]}
         source.update(_given(since=since, until=until))
         budget = {k: v for k, v in (("max_sentences", max_sentences), ("max_words", max_words), ("query", query)) if v is not None}
-        if max_sentences is None and max_words is None:
-            raise InvalidInput("give max_sentences or max_words (or both)")
+        check_summary_budget(max_sentences, max_words)  # here too: with neither, the API would apply its default budget
         return Summary.from_dict(self._call("POST", "/v1/summarize", {**source, **budget}))
 
     def get_article(self, article_id: str) -> Article:
