@@ -117,7 +117,7 @@ def run_corpus(db: Path, questions: list[dict], reader_dir: Path, precision: str
     """Per scoring: each question's top answer over the whole corpus and over its gold story, with
     the reader's calibrated threshold (where it has one for the scoring) and with the threshold off.
 
-    `NewsQA.ask` is retrieval -> `answering.read_cascade` -> `rank` -> `select`; this runs the same
+    `NewsQA.ask` is retrieval -> `answering.read_cascade` -> `order` -> `select`; this runs the same
     stages, reading once per question and passage set and ranking those candidates both ways."""
     qa = NewsQA(settings=Settings(db_path=str(db), reader_dir=reader_dir, reader_precision=precision, **(overrides or {})))
     reader = ReadOnce(qa.reader)
@@ -135,13 +135,13 @@ def run_corpus(db: Path, questions: list[dict], reader_dir: Path, precision: str
                 options = dataclasses.replace(qa.ask_options(), scoring=scoring, threshold=0.0)
                 texts = answering.ArticleTexts(qa.store)
                 candidates = answering.read_cascade(reader, q["question"], hits, options, texts)
-                top = answering.select(answering.rank(candidates, 0.0), 1, texts)
+                top = answering.select(answering.order(q["question"], candidates, hits, options, 0.0), 1, texts)
                 seconds[scoring] += time.perf_counter() - began + shared_s
                 row = rows[scoring]
                 for key, attr in (("text", "text"), ("score", "score"), ("article", "article_id")):
                     row[f"{mode}_{key}"] = getattr(top[0], attr) if top else None
                 if thresholds[scoring] is not None:  # the same candidates, those below the threshold dropped before ranking
-                    kept = answering.select(answering.rank(candidates, thresholds[scoring]), 1, texts)
+                    kept = answering.select(answering.order(q["question"], candidates, hits, options, thresholds[scoring]), 1, texts)
                     row[f"{mode}_kept_text"] = kept[0].text if kept else None
         for scoring in scorings:
             found[scoring].append(rows[scoring])

@@ -15,12 +15,9 @@ import statistics
 import time
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=20, help="requests while the database is down")
-    parser.add_argument("--rounds", type=int, default=3, help="outages in a row")
-    args = parser.parse_args()
-
+def measure(requests: int = 20, rounds: int = 3) -> dict:
+    """Times (seconds) of the first request after each outage began, the later ones while down, and
+    from the database back to the first 200; the statuses seen while down."""
     from newsqa import NewsQA
     from newsqa.server.app import ServerSettings, create_app
     from newsqa.store.pgserver import temporary_postgres_server
@@ -33,10 +30,10 @@ def main() -> None:
         first: list[float] = []
         recovery: list[float] = []
         statuses: dict[int, int] = {}
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             assert client.get("/v1/articles/lisbon").status_code == 200
             server._stop()
-            for n in range(args.requests):
+            for n in range(requests):
                 started = time.monotonic()
                 status = client.get("/v1/articles/lisbon").status_code
                 (first if n == 0 else down).append(time.monotonic() - started)
@@ -47,8 +44,18 @@ def main() -> None:
                 time.sleep(0.01)
             recovery.append(time.monotonic() - back)
         qa.store.close()
+    return {"first": first, "down": down, "recovery": recovery, "statuses": statuses}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20, help="requests while the database is down")
+    parser.add_argument("--rounds", type=int, default=3, help="outages in a row")
+    args = parser.parse_args()
+    m = measure(args.requests, args.rounds)
+    first, down, recovery = m["first"], m["down"], m["recovery"]
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"statuses while down: {statuses}")
+    print(f"statuses while down: {m['statuses']}")
     print(f"first request after the outage: median {statistics.median(first):.3f} s, max {max(first):.3f} s")
     print(f"later requests while down: median {statistics.median(down) * 1000:.1f} ms, max {max(down) * 1000:.1f} ms")
     print(f"from database back to first 200: median {statistics.median(recovery) * 1000:.1f} ms, max {max(recovery) * 1000:.1f} ms")

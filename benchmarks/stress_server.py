@@ -18,6 +18,15 @@ then 40 titles at the limit and a page of 200 articles under 2 MB), deep nesting
 burst of identical POSTs, and last the database file deleted under the running server (writes must
 be refused with 503, /readyz must say why).
 
+Then the cases of issue 22, each a phase of its own after the server is stopped:
+- impersonation (benchmarks/stress_impersonation.py): another local user tries to reach the CLI's
+  background worker (its record, folder, socket, /proc), and a stale record points the CLI at a
+  squatter's port; nothing may reach them, and the CLI must still get its answer;
+- a PostgreSQL outage (benchmarks/pg_outage.py, `--outage-rounds`, 0 to skip): every 503 while the
+  database is down within 2 s, the first success within 2 s of it being back;
+- worker memory (benchmarks/worker_rss.py, `--rss-requests`, default 0: it takes long): `newsqa
+  serve` as shipped, that many mixed reads one at a time; RSS growth after warm-up under 10%.
+
 Exits 1 if any check fails. Bounded: every request times out, the load stops at --duration, the
 whole run at --deadline seconds, and the server is stopped at the end.
 """
@@ -275,12 +284,52 @@ def fuzz(port: int, tally: Tally, db: Path, max_body: int) -> list[tuple[str, in
     return results
 
 
+def check(tally: Tally, case: str, want: str, got: str) -> None:
+    print(f"| {case} | {want} | {got} |", flush=True)
+    if want != got:
+        tally.fail(f"{case}: wanted {want}, got {got}")
+
+
+def phases(args: argparse.Namespace, tally: Tally) -> None:
+    """The issue 22 phases (module docstring), each printed as a table as it ends."""
+    if not args.no_impersonation:
+        from stress_impersonation import attempts
+
+        print("\n| impersonation case | wanted | got |\n|---|---|---|")
+        for case, want, got in attempts():
+            check(tally, case, want, got.split(" (")[0] if want == "denied" else got)
+    if args.outage_rounds:
+        from pg_outage import measure
+
+        m = measure(rounds=args.outage_rounds)
+        print(f"\n| PostgreSQL outage ({args.outage_rounds} rounds) | wanted | got |\n|---|---|---|")
+        check(tally, "statuses while down", "503 only", "503 only" if set(m["statuses"]) == {503} else str(m["statuses"]))
+        slowest = max(m["first"] + m["down"])
+        check(tally, "slowest 503 while down", "< 2 s", "< 2 s" if slowest < 2 else f"{slowest:.2f} s")
+        print(f"(first 503 after each outage began: {', '.join(f'{t:.2f} s' for t in m['first'])}; slowest {slowest:.2f} s)")
+        back = max(m["recovery"])
+        check(tally, "database back -> first 200", "< 2 s", "< 2 s" if back < 2 else f"{back:.2f} s")
+        print(f"(each: {', '.join(f'{t * 1000:.0f} ms' for t in m['recovery'])})")
+    if args.rss_requests:
+        from worker_rss import run_variant
+
+        r = run_variant("shipped", args.rss_requests, 200, max(1, args.rss_requests // 20))
+        print(f"\n| worker memory, {args.rss_requests} mixed reads after 200 | wanted | got |\n|---|---|---|")
+        check(tally, "status 5xx", "0", str(sum(c for s, c in r["statuses"].items() if s >= 500)))
+        check(tally, "RSS growth after warm-up (highest sample)", "< 10%", "< 10%" if r["highest_pct"] < 10 else f"{r['highest_pct']:+.1f}%")
+        print(f"(RSS {r['after_warm_up_mib']:.0f} MiB after warm-up, {r['after_n_mib']:.0f} MiB at the end, "
+              f"highest {r['highest_pct']:+.1f}%; {r['workers']} worker(s) seen; median {r['median_ms']:.0f} ms)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of mixed load")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--deadline", type=float, default=900.0, help="the whole run stops after this many seconds")
+    parser.add_argument("--no-impersonation", action="store_true", help="skip the impersonation phase")
+    parser.add_argument("--outage-rounds", type=int, default=3, help="PostgreSQL outages (0: skip)")
+    parser.add_argument("--rss-requests", type=int, default=0, help="mixed reads for the worker memory phase (0: skip)")
     args = parser.parse_args()
 
     port = free_port()
@@ -336,6 +385,7 @@ def main() -> int:
     print("\n| fuzz case | expected | got |\n|---|---|---|")
     for case, want, got in fuzz_results:
         print(f"| {case} | {want} | {got} |")
+    phases(args, tally)
     print(f"\nchecks failed: {len(tally.failures)}")
     for failure in tally.failures[:20]:
         print(f"  - {failure}")

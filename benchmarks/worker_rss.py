@@ -9,8 +9,11 @@ queries). The worker's RSS (from /proc) is sampled every `--every` requests. The
 side by side (one server each), so they share the machine's load. Variants (newsqa/memory.py):
 `main`: as before issue 22 (oneDNN's cache of 1,024 kernels, no trim); `untrimmed`: the cache
 capped, no trim; `bounded`: what `newsqa serve` does now, the cache capped and malloc_trim after
-each request; `arena2`: no trim, MALLOC_ARENA_MAX=2. Recycling (max_requests) is off in every variant, so growth is seen, not reset.
-Prints growth after warm-up in MiB and percent, the load average, and the latency median.
+each request; `arena2`: no trim, MALLOC_ARENA_MAX=2. Recycling (max_requests) is off in those, so
+growth is seen, not reset. `shipped` is `newsqa serve` exactly as it runs by default: bounded, and
+the worker replaced after NEWSQA_MAX_REQUESTS (5,000 +- 500) requests; its samples follow whichever
+worker is serving. Prints growth after warm-up (at the end, and at the highest sample) in MiB and
+percent, the load average, and the latency median.
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ VARIANTS = {
     "untrimmed": {"NEWSQA_MALLOC_TRIM": "0"},  # oneDNN's cache capped only
     "bounded": {},  # what newsqa serve does: oneDNN's cache capped, malloc_trim after each request
     "arena2": {"NEWSQA_MALLOC_TRIM": "0", "MALLOC_ARENA_MAX": "2"},
+    "mmap": {"MALLOC_MMAP_THRESHOLD_": "131072"},  # bounded, and buffers over 128 KiB always mmap'd (returned when freed)
+    "shipped": {"NEWSQA_MAX_REQUESTS": None},  # as served by default: bounded, and recycled
 }
+RECYCLED = {"shipped"}
 
 
 def descendants(pid: int) -> list[int]:
@@ -81,8 +87,9 @@ def mixed_request(port: int, article_id: str, n: int, rng: random.Random) -> int
 
 def run_variant(name: str, requests: int, warm_up: int, every: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="newsqa-rss-"))
-    env = dict(os.environ, NEWSQA_DB=str(folder / "newsqa.sqlite3"), NEWSQA_THREADS="1", NEWSQA_MAX_REQUESTS="0",
-               NEWSQA_DAEMON="0", NEWSQA_LOG_LEVEL="warning", **VARIANTS[name])
+    env = {**os.environ, "NEWSQA_DB": str(folder / "newsqa.sqlite3"), "NEWSQA_THREADS": "1", "NEWSQA_MAX_REQUESTS": "0",
+           "NEWSQA_DAEMON": "0", "NEWSQA_LOG_LEVEL": "warning", **VARIANTS[name]}
+    env = {key: value for key, value in env.items() if value is not None}  # None: the shipped default
     env.pop("NEWSQA_API_KEY", None)
     subprocess.run([sys.executable, "-m", "newsqa", "--no-daemon", "ingest", str(SEED)], env=env, check=True,
                    capture_output=True)
@@ -91,6 +98,7 @@ def run_variant(name: str, requests: int, warm_up: int, every: int) -> dict:
                               stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))
     rng = random.Random(22)
     samples: list[tuple[int, float]] = []
+    workers: set[int] = set()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     try:
@@ -106,16 +114,19 @@ def run_variant(name: str, requests: int, warm_up: int, every: int) -> dict:
             statuses[status] = statuses.get(status, 0) + 1
             done = n + 1
             if done >= warm_up and (done - warm_up) % every == 0:
+                if name in RECYCLED:
+                    worker = worker_pid(server.pid)
+                workers.add(worker)
                 samples.append((done - warm_up, rss_bytes(worker) / 2**20))
                 print(f"  {name}: {done - warm_up:>6} requests after warm-up  worker RSS {samples[-1][1]:7.1f} MiB", flush=True)
-        if worker_pid(server.pid) != worker:
+        if name not in RECYCLED and worker_pid(server.pid) != worker:
             raise SystemExit("the worker was replaced during the run: the RSS samples are not of one process")
     finally:
         stop_server(server)
-    first, last = samples[0][1], samples[-1][1]
+    first, last, highest = samples[0][1], samples[-1][1], max(rss for _, rss in samples)
     return {"variant": name, "after_warm_up_mib": first, "after_n_mib": last, "growth_mib": last - first,
-            "growth_pct": 100 * (last - first) / first, "median_ms": 1000 * statistics.median(latencies),
-            "statuses": statuses}
+            "growth_pct": 100 * (last - first) / first, "highest_pct": 100 * (highest - first) / first,
+            "median_ms": 1000 * statistics.median(latencies), "statuses": statuses, "workers": len(workers)}
 
 
 def main() -> None:
@@ -131,10 +142,11 @@ def main() -> None:
     with ThreadPoolExecutor(len(names)) as pool:
         results = list(pool.map(lambda name: run_variant(name, args.requests, args.warm_up, args.every), names))
     print(f"load average at end: {load_average()}")
-    print(f"{'variant':<10} {'RSS after warm-up':>18} {'after N':>10} {'growth':>16} {'median':>9}  statuses")
+    print(f"| variant | RSS after warm-up | after {args.requests} | growth at the end | highest sample | median | workers seen | statuses |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"{r['variant']:<10} {r['after_warm_up_mib']:>14.1f} MiB {r['after_n_mib']:>6.1f} MiB "
-              f"{r['growth_mib']:>+7.1f} MiB {r['growth_pct']:>+5.1f}% {r['median_ms']:>6.0f} ms  {r['statuses']}")
+        print(f"| {r['variant']} | {r['after_warm_up_mib']:.1f} MiB | {r['after_n_mib']:.1f} MiB | {r['growth_mib']:+.1f} MiB "
+              f"({r['growth_pct']:+.1f}%) | {r['highest_pct']:+.1f}% | {r['median_ms']:.0f} ms | {r['workers']} | {r['statuses']} |")
     bad = [r for r in results if any(s >= 500 for s in r["statuses"])]
     sys.exit(1 if bad else 0)
 

@@ -87,6 +87,9 @@ class Settings:
     read_further: int = 14
     confident_answer: float = 0.999
     passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
+    # A question with at most this many content words ("When did they meet?") is answered from the
+    # best-retrieved article first (answering.article_first); 0 turns that off.
+    context_poor_words: int = 1
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32

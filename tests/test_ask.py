@@ -123,3 +123,39 @@ def test_article_filter(seeded_engine):
         assert all(a.article_id != "kenya-rates" for a in seeded_engine.ask(LAVROV[0], article_ids=[seeded_engine.list_articles()[0].id]))
     finally:
         seeded_engine.delete_article(other.id)
+
+
+FAMILY_FEUD = (
+    "The public spat between the two heirs of India's biggest conglomerate has spilled over to one of its companies. "
+    "The younger brother, vice-chairman of the petrochemicals arm, stayed away from a gathering of senior managers on "
+    "Thursday, weeks after offering to resign from his post. His resignation was not accepted by his brother, who also "
+    "chairs the petrochemicals company.\n\n"
+    "He has accused a board member, a confidant of his brother, of creating a rift in the family, and demanded that he "
+    "be thrown out. The energy arm of the group reaffirmed its faith in him on Wednesday. The family controls 48% of "
+    "the group, which was founded by their father, who died two years ago.\n\n"
+    "Meanwhile, the flagship company has its board meeting on Friday to consider its results, and it is expected that "
+    "both brothers will come face to face there.")
+OTHER_STORIES = [
+    "Kenya's central bank kept its main rate at 10.75 percent on Tuesday, said governor Kamau Thugge, citing easing inflation.",
+    "Heavy rain flooded roads across the north of the country on Sunday and forecasters warned of more storms this week.",
+    "The club confirmed that its captain will miss the final after injuring his knee in training on Monday.",
+]
+
+
+def test_a_question_with_no_context_is_answered_from_the_article_it_matches_best(engine):
+    """Issue 22, item 14: over a mixed corpus, "When did they meet?" took "Friday" from an unrelated
+    story, where the reader was surer, over "May 14" from the story about the meeting."""
+    from .conftest import SEED
+
+    engine.ingest([SEED])
+    engine.add_article(FAMILY_FEUD, title="Family feud heats up", article_id="board-meeting")
+    for number, text in enumerate(OTHER_STORIES):
+        engine.add_article(text, article_id=f"other-{number}")
+    question = "When did they meet?"
+    [answer] = engine.ask(question, top_k=1)
+    assert answer.text == "May 14" and answer.article_id != "board-meeting"
+    # The reader alone prefers the other story's answer: without the rule, it comes first.
+    plain = NewsQA(settings=dataclasses.replace(engine.settings, context_poor_words=0))
+    assert plain.ask(question, top_k=1)[0].article_id == "board-meeting"
+    # A question that names its subject is ranked as before, by the reader and the passage rank.
+    assert engine.ask("When does the flagship company hold its board meeting?", top_k=1)[0].text == "Friday"
