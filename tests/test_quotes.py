@@ -131,3 +131,70 @@ def test_cli_quotes_by_speaker(seeded_engine, tmp_path):
         assert text.returncode == 0 and "Jeremy Hunt" in text.stdout and "very worried" in text.stdout
         bad = run("--server", url, "quotes", "--speaker", "", cwd=tmp_path)
         assert bad.returncode != 0
+
+
+def test_reading_only_candidate_sentences_keeps_the_seed_articles_quotes(seed_text):
+    from newsqa.config import Settings
+    from newsqa.quotes import extract_quotes
+    from newsqa.quotes.cues import candidate_sentences
+    from newsqa.quotes.tagger import Tagger
+
+    selective = Tagger(Settings().quotes_path)
+    assert selective.cue_words and {"said", "told", "according"} <= selective.cue_words
+    kept = candidate_sentences(seed_text, selective.cue_words)
+    assert sum(b - a for a, b in kept) < len(seed_text.strip())  # something is skipped
+    for opening in LAVROV_QUOTES:
+        at = seed_text.index(opening)
+        assert any(a <= at < b for a, b in kept), opening
+    everything = Tagger(Settings().quotes_path, select=False)
+    for tagger in (selective, everything):  # his three statements either way
+        lavrov = [q.text for q in extract_quotes(seed_text, tagger) if q.speaker == "Sergei Lavrov"]
+        assert all(any(t.startswith(o) for t in lavrov) for o in LAVROV_QUOTES)
+
+
+def test_candidate_sentences_are_the_quoted_and_the_cued_ones():
+    from newsqa.quotes.cues import candidate_sentences, sentences
+
+    text = ("Mr. Bush spoke first. Prices rose 3% in May.\n“We will win. We always do,” he said. "
+            "The weather was mild. Gupta noted the cost.")
+    assert [text[a:b].strip() for a, b in sentences(text)][:2] == ["Mr. Bush spoke first.", "Prices rose 3% in May."]
+    kept = [text[a:b].strip() for a, b in candidate_sentences(text, frozenset({"said", "noted"}))]
+    assert kept == ["“We will win.", "We always do,” he said.", "Gupta noted the cost."]
+    assert len(candidate_sentences(text, frozenset())) == len(sentences(text))  # no lexicon: every sentence
+
+
+def test_reading_windows_are_even_and_cover_every_token():
+    from newsqa.quotes.tagger import WINDOW, even_windows
+
+    for n in (1, 254, 255, 392, 493, 1000, 5000):
+        spans = even_windows(n)
+        assert spans[0][0] == 0 and spans[-1][1] == n
+        assert len({hi - lo for lo, hi in spans}) == 1 and spans[0][1] - spans[0][0] <= WINDOW - 2  # no padding
+        assert all(spans[i + 1][0] < spans[i][1] for i in range(len(spans) - 1))  # overlapping, no gap
+
+
+@pytest.mark.parametrize("text, cue, source", [
+    ("Trump demands accountability.", "demands", "Trump"),
+    ("Critics say it, and lawmakers have repeatedly warned against it.", "warned", "lawmakers"),
+    ("“We support our schools,” said Mulgrew.", "said", "Mulgrew"),
+    ("The bill was passed by Congress with wide support.", "passed", "Congress"),
+    ("The bill, known as JASTA, passed.", "known", None),
+])
+def test_a_cue_without_a_tagged_source_takes_the_subject_touching_it(text, cue, source):
+    from newsqa.quotes.adjacent import adjacent_source
+    from newsqa.quotes.tagger import Tagged
+
+    at = text.index(cue)
+    found = adjacent_source(text, Tagged("CUE", at, at + len(cue)))
+    assert (text[found.start : found.end] if found else None) == source
+
+
+def test_a_cue_inside_a_quote_is_not_the_cue_of_that_quote():
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    text = "“Trump said it twice, and he means it,” Flynn said."
+    flynn, outer = text.index("Flynn"), text.rindex("said")
+    runs = [Tagged("CON", 0, text.index("”") + 1), Tagged("CUE", 7, 11), Tagged("SRC", flynn, flynn + 5), Tagged("CUE", outer, outer + 4)]
+    [quote] = group(text, runs)
+    assert quote.cue.start == outer and quote.source.text == "Flynn"

@@ -12,6 +12,8 @@ import re
 from typing import Sequence
 
 from ..types import Quote, Span
+from .adjacent import adjacent_source
+from .cues import SENTENCE_END
 from .speakers import Resolver
 from .tagger import Tagged
 
@@ -110,13 +112,22 @@ def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]
 
 
 LEAD_IN = re.compile(r"[^“”\"\n]{0,40}?:\s*(?=[“\"])")  # "tersely: “..." -> "“..."
-SENTENCE_END = re.compile(r"[.!?][”\"’]?\s+(?=[“\"]?[A-Z])")
 
 
 def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
     """No sentence end between the two runs (a source belongs to its cue's sentence)."""
     lo, hi = min(a.end, b.end), max(a.start, b.start)
     return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
+
+
+def _quoted(text: str, run: Tagged) -> bool:
+    """`run` lies inside a passage in quotation marks in its paragraph (a cue there is the speaker
+    quoting someone else, not the cue of the quote it sits in)."""
+    lo = text.rfind("\n", 0, run.start) + 1
+    hi = text.find("\n", run.end)
+    before, after = text[lo : run.start], text[run.end : hi if hi >= 0 else len(text)]
+    curly = before.rfind("“") > before.rfind("”") and "”" in after
+    return curly or (before.count('"') % 2 == 1 and '"' in after)
 
 
 def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
@@ -128,7 +139,7 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     carried: tuple[Tagged, Tagged | None] | None = None  # (cue, source) of a paragraph ending with ":"
     for p_lo, p_hi in paragraphs(text):
         runs = [t for t in tagged if p_lo <= t.start < p_hi]
-        cues = [t for t in runs if t.role == "CUE"]
+        cues = [t for t in runs if t.role == "CUE" and not _quoted(text, t)]
         contents = [t for t in runs if t.role == "CON" and text[t.start : t.end].strip(" \"“”,.") != ""]
         contents += [t for t in runs if t.role == "CON*" and len(text[t.start : t.end].split()) >= 4
                      and any(_gap(t, q) <= 60 for q in cues)]
@@ -152,6 +163,8 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
                 source = None
             if source is not None and ", " in text[source.start : source.end]:  # "In Sochi, Lavrov" -> "Lavrov"
                 source = Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
+            if source is None and cue is not None:  # the tagger found the cue only: "Trump demands"
+                source = adjacent_source(text, cue, pieces)
             spans = []
             for c in sorted(pieces, key=lambda t: t.start):
                 a, b = balance(text, c.start, c.end)

@@ -61,6 +61,16 @@ def batches(examples, size: int, pad: int):
         yield ids, mask, labels
 
 
+def time_schedule(step: int, steps: int, elapsed: float, budget: float, warmup: float = 0.06) -> float:
+    """Learning-rate factor: linear warm-up over the first 6% of the steps, then linear decay to
+    zero by the last step or the end of the time budget, whichever comes first (a run on a
+    loaded machine then still ends with the rate decayed)."""
+    progress = min(1.0, max(step / steps, elapsed / budget))
+    if step < warmup * steps:
+        return step / max(1.0, warmup * steps)
+    return max(0.0, (1.0 - progress) / (1.0 - warmup))
+
+
 def export(model, tokenizer, out: Path, meta: dict) -> None:
     save_reader(model, tokenizer, out, meta={**meta, "labels": LABELS})
     (out / "reader.json").replace(out / "quotes.json")  # the reader's writer names it for readers
@@ -80,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--time-schedule", action="store_true", help="decay the learning rate to zero by --minutes even if the steps are not done")
     ap.add_argument("--init-from", default="", help="a tagger folder (e.g. models/quotes) to continue from, with a fresh schedule")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -91,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     base = base_encoder_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     if args.init_from:
-        from .tagger import Tagger
+        from ..quotes.tagger import Tagger
 
         model = Tagger(args.init_from, precision="fp32").model.train()
     else:
@@ -108,10 +119,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(articles)} articles, {len(examples)} windows, {steps} steps", flush=True)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+    started = time.time()
+    if args.time_schedule:  # the decay follows whichever runs out first, the steps or the minutes
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: time_schedule(s, steps, time.time() - started, args.minutes * 60))
+    else:
+        sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
     out = Path(args.out)
     meta = {"trained_on": Path(args.data).name, "layers": args.layers, "lr": args.lr, "batch": args.batch}
-    started = last = time.time()
+    last = time.time()
     step, loss_avg = 0, 0.0
     model.train()
     while step < steps:
