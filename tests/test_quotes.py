@@ -198,3 +198,15 @@ def test_a_cue_inside_a_quote_is_not_the_cue_of_that_quote():
     runs = [Tagged("CON", 0, text.index("”") + 1), Tagged("CUE", 7, 11), Tagged("SRC", flynn, flynn + 5), Tagged("CUE", outer, outer + 4)]
     [quote] = group(text, runs)
     assert quote.cue.start == outer and quote.source.text == "Flynn"
+
+
+@pytest.mark.parametrize("written, name", [("In Sochi, Lavrov", "Lavrov"), ("Caddell, speaking of", "Caddell"),
+                                           ("Donald Trump, her Republican opponent,", "Donald Trump"), ("Pompeo", "Pompeo"),
+                                           (",", None)])
+def test_a_source_run_with_a_comma_keeps_the_name(written, name):
+    from newsqa.quotes.extract import _source_head
+    from newsqa.quotes.tagger import Tagged
+
+    text = f"{written} said it."
+    head = _source_head(text, Tagged("SRC", 0, len(written)))
+    assert (text[head.start : head.end] if head else None) == name

@@ -19,7 +19,7 @@ BEFORE = re.compile(rf"(?<![\w'’.\-])(?P<np>{NAME}|{PRONOUN}|{PLURAL})\s+{BETW
 AFTER = re.compile(rf"\s+(?P<by>by\s+)?(?P<np>{NAME}|{PRONOUN}\b|(?:the|a|an)\s+[a-z][\w\-]*(?:\s+[a-z][\w\-]*){{0,2}}(?=[,.;]))")
 NOT_SUBJECTS = {"its", "his", "this", "does", "was", "has", "is", "as", "us", "yes", "news", "less", "unless", "address",
                 "business", "process", "progress", "congress", "campaigns", "plans", "calls", "claims", "says", "wants",
-                "thinks", "believes", "argues", "notes", "adds", "tells", "insists", "warns", "asks", "also", "It", "It’s"}
+                "thinks", "believes", "argues", "notes", "adds", "tells", "insists", "warns", "asks", "also"}
 LOOK = 80  # characters on either side of the cue that are looked at
 
 

@@ -120,6 +120,24 @@ def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
     return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
 
 
+LEADING = re.compile(r"(?i)(?:in|at|on|during|after|before|from|with|meanwhile|but|and|however|still|later|earlier|"
+                     r"then|also|yet|so|now|today|yesterday|asked|speaking|writing|separately|instead)\b")
+
+
+def _source_head(text: str, source: Tagged) -> Tagged | None:
+    """The name in a source run that holds a comma: after the last comma when the run opens with
+    an adverbial ("In Sochi, Lavrov" -> "Lavrov"), else before the first ("Caddell, speaking of",
+    "Donald Trump, her opponent," -> the name); None for a run with no letter or digit."""
+    written = text[source.start : source.end]
+    if not any(c.isalnum() for c in written):
+        return None
+    if ", " not in written:
+        return source
+    if LEADING.match(written):
+        return Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
+    return Tagged("SRC", source.start, source.start + written.index(", "))
+
+
 def _quoted(text: str, run: Tagged) -> bool:
     """`run` lies inside a passage in quotation marks in its paragraph (a cue there is the speaker
     quoting someone else, not the cue of the quote it sits in)."""
@@ -156,13 +174,14 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
             cue = key if key.role == "CUE" else None
             anchor = cue or pieces[0]
             near = [s for s in sources if _same_sentence(text, anchor, s)]
+            if cue is not None and pieces[0].start >= cue.end:  # "X said (that) ...": the subject before the cue
+                near = [s for s in near if s.end <= cue.start] or near
             source = min(near, key=lambda s: _gap(anchor, s), default=None)
             if cue is None and introduced is not None:  # "Caddell continued:" then a quoted paragraph
                 cue, source = introduced
             if source is not None and cue is None and _gap(anchor, source) > 40:
                 source = None
-            if source is not None and ", " in text[source.start : source.end]:  # "In Sochi, Lavrov" -> "Lavrov"
-                source = Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
+            source = _source_head(text, source) if source is not None else None
             if source is None and cue is not None:  # the tagger found the cue only: "Trump demands"
                 source = adjacent_source(text, cue, pieces)
             spans = []
