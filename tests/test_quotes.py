@@ -179,6 +179,8 @@ def test_reading_windows_are_even_and_cover_every_token():
     ("“We support our schools,” said Mulgrew.", "said", "Mulgrew"),
     ("The bill was passed by Congress with wide support.", "passed", "Congress"),
     ("The bill, known as JASTA, passed.", "known", None),
+    ("“It is wrong,” she said, referencing the bank's sales drive.", "referencing", "she"),
+    ("He came to defend his adulation of diet pills.", "adulation of", "his"),
 ])
 def test_a_cue_without_a_tagged_source_takes_the_subject_touching_it(text, cue, source):
     from newsqa.quotes.adjacent import adjacent_source
@@ -210,3 +212,22 @@ def test_a_source_run_with_a_comma_keeps_the_name(written, name):
     text = f"{written} said it."
     head = _source_head(text, Tagged("SRC", 0, len(written)))
     assert (text[head.start : head.end] if head else None) == name
+
+
+@pytest.mark.parametrize("text, cue, source", [
+    ("The committee filed a complaint with the bar, claiming a conflict of interest.", "claiming", "The committee"),
+    ("Clinton stressed her support of the raid by the Navy and said she was ready.", "said", "Clinton"),
+])
+def test_a_second_verb_takes_the_sentences_subject(text, cue, source):
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    def run(role, words):
+        at = text.index(words)
+        return Tagged(role, at, at + len(words))
+
+    content = text[text.index(cue) + len(cue) + 1 : -1]
+    near = "the bar" if "bar" in text else "the Navy"
+    runs = [run("SRC", source), run("SRC", near), run("CUE", cue), run("CON", content)]
+    [quote] = group(text, runs)
+    assert quote.source.text == source

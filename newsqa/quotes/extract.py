@@ -120,6 +120,14 @@ def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
     return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
 
 
+PARTICIPLE = re.compile(r"[a-z]+ing\b")
+COORDINATED = re.compile(r"\band\s+(?:\w+ly\s+)?$")
+
+
+def _second_verb(text: str, cue: Tagged) -> bool:
+    """The cue is a participle or a verb coordinated with an earlier one ("..., claiming",
+    "stressed her support ... and said"): its subject is the sentence's, not the nearest noun."""
+    return bool(PARTICIPLE.match(text, cue.start) or COORDINATED.search(text, max(0, cue.start - 20), cue.start))
 LEADING = re.compile(r"(?i)(?:in|at|on|during|after|before|from|with|meanwhile|but|and|however|still|later|earlier|"
                      r"then|also|yet|so|now|today|yesterday|asked|speaking|writing|separately|instead)\b")
 
@@ -148,6 +156,20 @@ def _quoted(text: str, run: Tagged) -> bool:
     return curly or (before.count('"') % 2 == 1 and '"' in after)
 
 
+def _tagged_source(text: str, sources: Sequence[Tagged], cue: Tagged | None, pieces: Sequence[Tagged]) -> Tagged | None:
+    """The tagged source of a statement: the nearest to its cue (else to its first piece) in the
+    same sentence; before the cue when the content follows it ("X said (that) ..."), and the
+    sentence's first when the cue is a second verb ("X filed a complaint with Y, claiming")."""
+    anchor = cue or pieces[0]
+    near = [s for s in sources if _same_sentence(text, anchor, s)]
+    if cue is not None and pieces[0].start >= cue.end:
+        near = [s for s in near if s.end <= cue.start] or near
+    source = min(near, key=lambda s: _gap(anchor, s), default=None)
+    if cue is not None and source is not None and source.end <= cue.start and _second_verb(text, cue):
+        source = min(near, key=lambda s: s.start)
+    return source
+
+
 def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     """Quotes (speaker unresolved) from role spans, in text order. A content run with no cue in its
     paragraph is kept only when it is a direct quote (a quoted paragraph continuing a speaker's
@@ -172,14 +194,10 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
         carried = None
         for key, pieces in by_cue.items():
             cue = key if key.role == "CUE" else None
-            anchor = cue or pieces[0]
-            near = [s for s in sources if _same_sentence(text, anchor, s)]
-            if cue is not None and pieces[0].start >= cue.end:  # "X said (that) ...": the subject before the cue
-                near = [s for s in near if s.end <= cue.start] or near
-            source = min(near, key=lambda s: _gap(anchor, s), default=None)
+            source = _tagged_source(text, sources, cue, pieces)
             if cue is None and introduced is not None:  # "Caddell continued:" then a quoted paragraph
                 cue, source = introduced
-            if source is not None and cue is None and _gap(anchor, source) > 40:
+            if source is not None and cue is None and _gap(pieces[0], source) > 40:
                 source = None
             source = _source_head(text, source) if source is not None else None
             if source is None and cue is not None:  # the tagger found the cue only: "Trump demands"

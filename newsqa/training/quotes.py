@@ -71,6 +71,17 @@ def time_schedule(step: int, steps: int, elapsed: float, budget: float, warmup: 
     return max(0.0, (1.0 - progress) / (1.0 - warmup))
 
 
+def label_weights(spec: str) -> torch.Tensor:
+    """Cross-entropy weight per label from "SRC=2,CUE=1.5" (both B- and I- of a role; others 1)."""
+    weights = torch.ones(len(LABELS))
+    for item in filter(None, spec.split(",")):
+        role, value = item.split("=")
+        for i, label in enumerate(LABELS):
+            if label[2:] == role.strip():
+                weights[i] = float(value)
+    return weights
+
+
 def export(model, tokenizer, out: Path, meta: dict) -> None:
     save_reader(model, tokenizer, out, meta={**meta, "labels": LABELS})
     (out / "reader.json").replace(out / "quotes.json")  # the reader's writer names it for readers
@@ -91,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--time-schedule", action="store_true", help="decay the learning rate to zero by --minutes even if the steps are not done")
+    ap.add_argument("--label-weights", default="", help="loss weight per role, e.g. SRC=2,CUE=1.5 (default: all 1)")
     ap.add_argument("--init-from", default="", help="a tagger folder (e.g. models/quotes) to continue from, with a fresh schedule")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -118,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     steps = int(len(examples) * args.epochs / args.batch)
     print(f"{len(articles)} articles, {len(examples)} windows, {steps} steps", flush=True)
     params = [p for p in model.parameters() if p.requires_grad]
+    weights = label_weights(args.label_weights)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     started = time.time()
     if args.time_schedule:  # the decay follows whichever runs out first, the steps or the minutes
@@ -125,7 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
     out = Path(args.out)
-    meta = {"trained_on": Path(args.data).name, "layers": args.layers, "lr": args.lr, "batch": args.batch}
+    meta = {"trained_on": Path(args.data).name, "layers": args.layers, "lr": args.lr, "batch": args.batch,
+            **({"label_weights": args.label_weights} if args.label_weights else {})}
     last = time.time()
     step, loss_avg = 0, 0.0
     model.train()
@@ -133,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         random.shuffle(examples)
         for ids, mask, labels in batches(examples, args.batch, tokenizer.pad_token_id):
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                logits = model(input_ids=ids, attention_mask=mask).logits
+            loss = torch.nn.functional.cross_entropy(logits.float().view(-1, len(LABELS)), labels.view(-1), weight=weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
