@@ -231,3 +231,16 @@ def test_a_second_verb_takes_the_sentences_subject(text, cue, source):
     runs = [run("SRC", source), run("SRC", near), run("CUE", cue), run("CON", content)]
     [quote] = group(text, runs)
     assert quote.source.text == source
+
+
+def test_a_signed_quote_is_attributed_to_its_signature():
+    from newsqa.quotes.extract import extract
+    from newsqa.quotes.tagger import Tagged
+
+    text = "Readers wrote in.\n“He represents our greatest shame.” ― Sonya Herridge\n“I’m so ashamed.”\xa0― Jacklyn Ashley\xa0\n"
+    broken = [Tagged("SRC", text.index("Sonya"), text.index("“I’m") + 1)]  # what the tagger may make of it
+    quotes = extract(text, broken)
+    assert [(q.content[0].text, q.speaker, q.cue.text, q.direct) for q in quotes] == [
+        ("“He represents our greatest shame.”", "Sonya Herridge", "―", True),
+        ("“I’m so ashamed.”", "Jacklyn Ashley", "―", True)]
+    assert all(exact(q, text) for q in quotes)

@@ -14,6 +14,7 @@ from typing import Sequence
 from ..types import Quote, Span
 from .adjacent import adjacent_source
 from .cues import SENTENCE_END
+from .signed import with_signed
 from .speakers import Resolver
 from .tagger import Tagged
 
@@ -234,7 +235,7 @@ def resolve_speakers(text: str, quotes: list[Quote]) -> list[Quote]:
 
 def extract(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     """Attributed statements in `text`, given the tagger's role spans for it."""
-    return resolve_speakers(text, group(text, merge_marks(tagged)))
+    return resolve_speakers(text, with_signed(text, group(text, merge_marks(tagged))))
 
 
 QUOTED = re.compile(r"“[^“”\n]{2,}?”|\"[^\"\n]{2,}?\"")
