@@ -244,3 +244,17 @@ def test_a_signed_quote_is_attributed_to_its_signature():
         ("“He represents our greatest shame.”", "Sonya Herridge", "―", True),
         ("“I’m so ashamed.”", "Jacklyn Ashley", "―", True)]
     assert all(exact(q, text) for q in quotes)
+
+
+def test_choosing_the_sentences_of_a_huge_article_takes_linear_time():
+    import time
+
+    from newsqa.quotes.cues import candidate_sentences
+    from newsqa.quotes.tagger import selected_tokens
+
+    text = " ".join(f'Smith{i} said "hello there" today. The sky{i} is blue.' for i in range(30_000))  # 1.7M characters
+    began = time.perf_counter()
+    kept = candidate_sentences(text, frozenset({"said"}))
+    chosen = selected_tokens([(at, at + 3) for at in range(0, len(text), 4)], kept)
+    assert len(kept) == 30_000 and chosen
+    assert time.perf_counter() - began < 15  # one pass each (it was quadratic: about 40 s)

@@ -43,11 +43,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def candidate_sentences(text: str, cue_words: frozenset[str]) -> list[tuple[int, int]]:
-    """The sentences of `text` that can hold an attribution (all of them without a lexicon)."""
+    """The sentences of `text` that can hold an attribution (all of them without a lexicon), in
+    one pass over the sentences and the quoted passages (both in text order)."""
     units = sentences(text)
     if not cue_words:
         return units
     quoted = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
-    return [(a, b) for a, b in units
-            if MARKS.search(text, a, b) or any(qa < b and a < qb for qa, qb in quoted)
-            or not cue_words.isdisjoint(WORD.findall(text[a:b].lower()))]
+    kept, q = [], 0
+    for a, b in units:
+        while q < len(quoted) and quoted[q][1] <= a:  # passages that end before this sentence
+            q += 1
+        in_quote = q < len(quoted) and quoted[q][0] < b
+        if in_quote or MARKS.search(text, a, b) or not cue_words.isdisjoint(WORD.findall(text[a:b].lower())):
+            kept.append((a, b))
+    return kept

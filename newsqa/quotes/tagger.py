@@ -105,12 +105,12 @@ def decode(label_ids: Sequence[int], offsets: Sequence[tuple[int, int]]) -> list
 
 
 def selected_tokens(offsets: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[int]:
-    """Indices of the tokens that start inside one of the character `ranges`."""
+    """Indices of the tokens that start inside one of the character `ranges` (tokens and ranges
+    in text order, the ranges not overlapping)."""
     starts = np.array([s for s, _ in offsets], dtype=np.int64)
-    inside = np.zeros(len(offsets), dtype=bool)
-    for a, b in ranges:
-        inside |= (starts >= a) & (starts < b)
-    return np.nonzero(inside)[0].tolist()
+    bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+    los, his = np.searchsorted(starts, bounds[:, 0]), np.searchsorted(starts, bounds[:, 1])
+    return [i for lo, hi in zip(los.tolist(), his.tolist()) for i in range(lo, hi)]
 
 
 def runs_of(indices: Sequence[int]) -> list[tuple[int, int]]:
