@@ -18,8 +18,10 @@ WORD = re.compile(r"[a-z]+")
 MARKS = re.compile(r"[“”\"]|''|``|:|―")
 QUOTED = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
 # A full stop, question or exclamation mark before a capital, except after a title or an initial ("Mr. Bush", "G.K. Butterfield").
-SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bLt)"
-                          r"(?<!\bJr)(?<!\b[A-Z])[.!?][”\"’]?\s+(?=[“\"]?[A-Z])")
+# (The mark is matched first and the look-behinds, which include it, checked after: a scan stops
+# only at marks.)
+SENTENCE_END = re.compile(r"[.!?](?<!\bMr.)(?<!\bMrs.)(?<!\bMs.)(?<!\bDr.)(?<!\bSt.)(?<!\bSen.)(?<!\bRep.)(?<!\bGov.)"
+                          r"(?<!\bGen.)(?<!\bLt.)(?<!\bJr.)(?<!\b[A-Z].)[”\"’]?\s+(?=[“\"]?[A-Z])")
 
 
 def load_cue_words(model_dir: str | Path) -> frozenset[str]:

@@ -9,6 +9,8 @@ past the tagged end (and vice versa), so direct quotes come out balanced.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from typing import Sequence
 
 from ..types import Quote, Span
@@ -115,10 +117,22 @@ def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]
 LEAD_IN = re.compile(r"[^“”\"\n]{0,40}?:\s*(?=[“\"])")  # "tersely: “..." -> "“..."
 
 
+@lru_cache(maxsize=2)
+def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of every sentence end in `text`, found once per text."""
+    found = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text)]
+    return [a for a, _ in found], [b for _, b in found]
+
+
 def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
-    """No sentence end between the two runs (a source belongs to its cue's sentence)."""
+    """No sentence end between the two runs (a source belongs to its cue's sentence); a binary
+    search, so that an article with thousands of runs in one paragraph stays linear."""
     lo, hi = min(a.end, b.end), max(a.start, b.start)
-    return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
+    if lo >= hi:
+        return True
+    starts, ends = _sentence_ends(text)
+    first = bisect_left(starts, lo)  # the sentence ends come in text order, so the first ends first
+    return not (first < len(starts) and ends[first] < min(hi + 2, len(text)))
 
 
 PARTICIPLE = re.compile(r"[a-z]+ing\b")
