@@ -258,3 +258,21 @@ def test_choosing_the_sentences_of_a_huge_article_takes_linear_time():
     chosen = selected_tokens([(at, at + 3) for at in range(0, len(text), 4)], kept)
     assert len(kept) == 30_000 and chosen
     assert time.perf_counter() - began < 15  # one pass each (it was quadratic: about 40 s)
+
+
+def test_grouping_thousands_of_runs_in_one_paragraph_is_quick():
+    import time
+
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    unit = "officials said the harbour would reopen soon and "
+    text = unit * 1500  # one paragraph, no full stop: 1,500 sources, cues and contents
+    runs = []
+    for k in range(1500):
+        at = k * len(unit)
+        runs += [Tagged("SRC", at, at + 9), Tagged("CUE", at + 10, at + 14), Tagged("CON", at + 15, at + len(unit) - 5)]
+    began = time.perf_counter()
+    quotes = group(text, runs)
+    assert len(quotes) == 1500 and quotes[7].cue.start == 7 * len(unit) + 10 and quotes[7].source.start == 7 * len(unit)
+    assert time.perf_counter() - began < 20  # the nearest-cue search was cubic in the runs of a paragraph (minutes)

@@ -61,9 +61,26 @@ def _gap(a: Tagged, b: Tagged) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
-def _between(runs: Sequence[Tagged], a: Tagged, b: Tagged) -> bool:
-    lo, hi = min(a.end, b.end), max(a.start, b.start)
-    return any(lo <= r.start and r.end <= hi for r in runs)
+def _near_cues(cues: Sequence[Tagged], starts: Sequence[int], content: Tagged) -> list[Tagged]:
+    """The cues (in text order, `starts` theirs) with no other cue wholly between them and
+    `content`, found by binary search (a paragraph can hold thousands of runs): those overlapping
+    it, the last ones before it and the first ones after it."""
+    near, i = [], bisect_left(starts, content.start)
+    last_start = None  # start of the nearest cue wholly before the content
+    for j in range(i - 1, -1, -1):
+        if last_start is not None and cues[j].end <= last_start:
+            break  # that cue lies between
+        near.append(j)
+        if last_start is None and cues[j].end <= content.start:
+            last_start = cues[j].start
+    first_end = None  # end of the nearest cue wholly after the content
+    for j in range(i, len(cues)):
+        if first_end is not None and cues[j].start >= first_end:
+            break
+        near.append(j)
+        if cues[j].start >= content.end:
+            first_end = cues[j].end if first_end is None else min(first_end, cues[j].end)
+    return [cues[j] for j in sorted(near)]  # in text order: the first of equally near cues wins
 
 
 def _word_edges(text: str, start: int, end: int) -> tuple[int, int]:
@@ -190,19 +207,21 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     paragraph is kept only when it is a direct quote (a quoted paragraph continuing a speaker's
     quote); its source and speaker are then unknown."""
     tagged = clean(text, [t for t in tagged if not t.role.startswith("CON*")]) + [t for t in tagged if t.role.startswith("CON*")]
+    tagged = sorted(tagged, key=lambda t: t.start)
+    starts = [t.start for t in tagged]
     quotes: list[Quote] = []
     carried: tuple[Tagged, Tagged | None] | None = None  # (cue, source) of a paragraph ending with ":"
     for p_lo, p_hi in paragraphs(text):
-        runs = [t for t in tagged if p_lo <= t.start < p_hi]
+        runs = tagged[bisect_left(starts, p_lo) : bisect_left(starts, p_hi)]
         cues = [t for t in runs if t.role == "CUE" and not _quoted(text, t)]
+        cue_starts = [q.start for q in cues]
         contents = [t for t in runs if t.role == "CON" and text[t.start : t.end].strip(" \"“”,.") != ""]
         contents += [t for t in runs if t.role == "CON*" and len(text[t.start : t.end].split()) >= 4
                      and any(_gap(t, q) <= 60 for q in cues)]
         sources = [t for t in runs if t.role == "SRC"]
         by_cue: dict[Tagged | None, list[Tagged]] = {}
         for c in contents:
-            near = [q for q in cues if not _between(cues, c, q)]
-            cue = min(near, key=lambda q: _gap(c, q), default=None)
+            cue = min(_near_cues(cues, cue_starts, c), key=lambda q: _gap(c, q), default=None)
             key = cue if cue is not None else Tagged("CON", c.start, c.end)
             by_cue.setdefault(key, []).append(c)
         introduced = carried
