@@ -3,8 +3,10 @@
     python benchmarks/quotes.py [--data ../shared/data/quotes/polnear_dev.json] [--model models/quotes] [--threads 1] [--limit N]
 
 Methods, each over the same articles in the same run: `regex` (every passage in quotation marks,
-no source: the floor), `tagger` (the shipped tagger alone) and `shipped` (what ingest runs:
-tagger + quoted passages next to a cue + grouping). Measures, micro-averaged over articles:
+no source: the floor), `tagger` (the shipped tagger alone), `shipped, every sentence read` (the
+tagger reading every sentence, not only those with a quotation mark or a cue word: what the
+sentence selection costs) and `shipped` (what ingest runs: tagger + quoted passages next to a cue
++ grouping). Measures, micro-averaged over articles:
 - content char F1: characters inside predicted statements vs inside gold contents;
 - found: gold attributions with >= 50% of their content characters inside one predicted statement;
 - direct found: the same, over gold contents that open with a quotation mark;
@@ -88,9 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     articles = articles[: args.limit] if args.limit else articles
     tagger = Tagger(args.model, precision=args.precision)
     tagger.tag("Warm up, he said.")
+    reads_all = Tagger(args.model, precision=args.precision, select=False)
     methods = {
         "regex": regex_quotes,
         "tagger": lambda text: group(text, tagger.tag(text)),
+        "shipped, every sentence read": lambda text: extract_quotes(text, reads_all),
         "shipped": lambda text: extract_quotes(text, tagger),
     }
     print(f"{len(articles)} articles, model {args.model}, torch threads {torch.get_num_threads()}, "

@@ -100,11 +100,13 @@ def embed(batch: Sequence[Prepared], embedder: Embedder, passage_max_words: int)
 
 
 def attribute(batch: Sequence[Prepared], tagger: Tagger) -> None:
-    """Find each article's attributed statements (newsqa/quotes), in place."""
+    """Find each article's attributed statements (newsqa/quotes), in place; past the time budget,
+    before the next article (a huge one takes seconds)."""
     from .quotes import extract_many
 
-    for p, quotes in zip(batch, extract_many([p.article.text for p in batch], tagger)):
-        p.quotes = quotes
+    for p in batch:
+        budget.check("finding quotes")
+        [p.quotes] = extract_many([p.article.text], tagger)
 
 
 def store_batch(store: Store, embedder: Embedder, items: Sequence[sources.ArticleInput], *, max_article_chars: int,

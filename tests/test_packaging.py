@@ -26,6 +26,8 @@ def test_wheel_contains_models_server_and_entry_point(tmp_path):
         "newsqa/_models/quotes/config.json",
         "newsqa/_models/quotes/tokenizer.json",
         "newsqa/_models/quotes/MODEL_CARD.md",
+        "newsqa/_models/quotes/cue_words.txt",  # without it the tagger reads every sentence (slower ingest)
+        "newsqa/quotes/cues.py",
         "newsqa/quotes/tagger.py",
         "newsqa/engine.py",
         "newsqa/store/sqlite.py",

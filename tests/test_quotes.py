@@ -131,3 +131,148 @@ def test_cli_quotes_by_speaker(seeded_engine, tmp_path):
         assert text.returncode == 0 and "Jeremy Hunt" in text.stdout and "very worried" in text.stdout
         bad = run("--server", url, "quotes", "--speaker", "", cwd=tmp_path)
         assert bad.returncode != 0
+
+
+def test_reading_only_candidate_sentences_keeps_the_seed_articles_quotes(seed_text):
+    from newsqa.config import Settings
+    from newsqa.quotes import extract_quotes
+    from newsqa.quotes.cues import candidate_sentences
+    from newsqa.quotes.tagger import Tagger
+
+    selective = Tagger(Settings().quotes_path)
+    assert selective.cue_words and {"said", "told", "according"} <= selective.cue_words
+    kept = candidate_sentences(seed_text, selective.cue_words)
+    assert sum(b - a for a, b in kept) < len(seed_text.strip())  # something is skipped
+    for opening in LAVROV_QUOTES:
+        at = seed_text.index(opening)
+        assert any(a <= at < b for a, b in kept), opening
+    everything = Tagger(Settings().quotes_path, select=False)
+    for tagger in (selective, everything):  # his three statements either way
+        lavrov = [q.text for q in extract_quotes(seed_text, tagger) if q.speaker == "Sergei Lavrov"]
+        assert all(any(t.startswith(o) for t in lavrov) for o in LAVROV_QUOTES)
+
+
+def test_candidate_sentences_are_the_quoted_and_the_cued_ones():
+    from newsqa.quotes.cues import candidate_sentences, sentences
+
+    text = ("Mr. Bush spoke first. Prices rose 3% in May.\n“We will win. We always do,” he said. "
+            "The weather was mild. Gupta noted the cost.")
+    assert [text[a:b].strip() for a, b in sentences(text)][:2] == ["Mr. Bush spoke first.", "Prices rose 3% in May."]
+    kept = [text[a:b].strip() for a, b in candidate_sentences(text, frozenset({"said", "noted"}))]
+    assert kept == ["“We will win.", "We always do,” he said.", "Gupta noted the cost."]
+    assert len(candidate_sentences(text, frozenset())) == len(sentences(text))  # no lexicon: every sentence
+
+
+def test_reading_windows_are_even_and_cover_every_token():
+    from newsqa.quotes.tagger import WINDOW, even_windows
+
+    for n in (1, 254, 255, 392, 493, 1000, 5000):
+        spans = even_windows(n)
+        assert spans[0][0] == 0 and spans[-1][1] == n
+        assert len({hi - lo for lo, hi in spans}) == 1 and spans[0][1] - spans[0][0] <= WINDOW - 2  # no padding
+        assert all(spans[i + 1][0] < spans[i][1] for i in range(len(spans) - 1))  # overlapping, no gap
+
+
+@pytest.mark.parametrize("text, cue, source", [
+    ("Trump demands accountability.", "demands", "Trump"),
+    ("Critics say it, and lawmakers have repeatedly warned against it.", "warned", "lawmakers"),
+    ("“We support our schools,” said Mulgrew.", "said", "Mulgrew"),
+    ("The bill was passed by Congress with wide support.", "passed", "Congress"),
+    ("The bill, known as JASTA, passed.", "known", None),
+    ("“It is wrong,” she said, referencing the bank's sales drive.", "referencing", "she"),
+    ("He came to defend his adulation of diet pills.", "adulation of", "his"),
+])
+def test_a_cue_without_a_tagged_source_takes_the_subject_touching_it(text, cue, source):
+    from newsqa.quotes.adjacent import adjacent_source
+    from newsqa.quotes.tagger import Tagged
+
+    at = text.index(cue)
+    found = adjacent_source(text, Tagged("CUE", at, at + len(cue)))
+    assert (text[found.start : found.end] if found else None) == source
+
+
+def test_a_cue_inside_a_quote_is_not_the_cue_of_that_quote():
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    text = "“Trump said it twice, and he means it,” Flynn said."
+    flynn, outer = text.index("Flynn"), text.rindex("said")
+    runs = [Tagged("CON", 0, text.index("”") + 1), Tagged("CUE", 7, 11), Tagged("SRC", flynn, flynn + 5), Tagged("CUE", outer, outer + 4)]
+    [quote] = group(text, runs)
+    assert quote.cue.start == outer and quote.source.text == "Flynn"
+
+
+@pytest.mark.parametrize("written, name", [("In Sochi, Lavrov", "Lavrov"), ("Caddell, speaking of", "Caddell"),
+                                           ("Donald Trump, her Republican opponent,", "Donald Trump"), ("Pompeo", "Pompeo"),
+                                           (",", None)])
+def test_a_source_run_with_a_comma_keeps_the_name(written, name):
+    from newsqa.quotes.extract import _source_head
+    from newsqa.quotes.tagger import Tagged
+
+    text = f"{written} said it."
+    head = _source_head(text, Tagged("SRC", 0, len(written)))
+    assert (text[head.start : head.end] if head else None) == name
+
+
+@pytest.mark.parametrize("text, cue, source", [
+    ("The committee filed a complaint with the bar, claiming a conflict of interest.", "claiming", "The committee"),
+    ("Clinton stressed her support of the raid by the Navy and said she was ready.", "said", "Clinton"),
+])
+def test_a_second_verb_takes_the_sentences_subject(text, cue, source):
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    def run(role, words):
+        at = text.index(words)
+        return Tagged(role, at, at + len(words))
+
+    content = text[text.index(cue) + len(cue) + 1 : -1]
+    near = "the bar" if "bar" in text else "the Navy"
+    runs = [run("SRC", source), run("SRC", near), run("CUE", cue), run("CON", content)]
+    [quote] = group(text, runs)
+    assert quote.source.text == source
+
+
+def test_a_signed_quote_is_attributed_to_its_signature():
+    from newsqa.quotes.extract import extract
+    from newsqa.quotes.tagger import Tagged
+
+    text = "Readers wrote in.\n“He represents our greatest shame.” ― Sonya Herridge\n“I’m so ashamed.”\xa0― Jacklyn Ashley\xa0\n"
+    broken = [Tagged("SRC", text.index("Sonya"), text.index("“I’m") + 1)]  # what the tagger may make of it
+    quotes = extract(text, broken)
+    assert [(q.content[0].text, q.speaker, q.cue.text, q.direct) for q in quotes] == [
+        ("“He represents our greatest shame.”", "Sonya Herridge", "―", True),
+        ("“I’m so ashamed.”", "Jacklyn Ashley", "―", True)]
+    assert all(exact(q, text) for q in quotes)
+
+
+def test_choosing_the_sentences_of_a_huge_article_takes_linear_time():
+    import time
+
+    from newsqa.quotes.cues import candidate_sentences
+    from newsqa.quotes.tagger import selected_tokens
+
+    text = " ".join(f'Smith{i} said "hello there" today. The sky{i} is blue.' for i in range(30_000))  # 1.7M characters
+    began = time.perf_counter()
+    kept = candidate_sentences(text, frozenset({"said"}))
+    chosen = selected_tokens([(at, at + 3) for at in range(0, len(text), 4)], kept)
+    assert len(kept) == 30_000 and chosen
+    assert time.perf_counter() - began < 15  # one pass each (it was quadratic: about 40 s)
+
+
+def test_grouping_thousands_of_runs_in_one_paragraph_is_quick():
+    import time
+
+    from newsqa.quotes.extract import group
+    from newsqa.quotes.tagger import Tagged
+
+    unit = "officials said the harbour would reopen soon and "
+    text = unit * 1500  # one paragraph, no full stop: 1,500 sources, cues and contents
+    runs = []
+    for k in range(1500):
+        at = k * len(unit)
+        runs += [Tagged("SRC", at, at + 9), Tagged("CUE", at + 10, at + 14), Tagged("CON", at + 15, at + len(unit) - 5)]
+    began = time.perf_counter()
+    quotes = group(text, runs)
+    assert len(quotes) == 1500 and quotes[7].cue.start == 7 * len(unit) + 10 and quotes[7].source.start == 7 * len(unit)
+    assert time.perf_counter() - began < 20  # the nearest-cue search was cubic in the runs of a paragraph (minutes)

@@ -141,3 +141,21 @@ def test_gpu_shards_round_trip_the_shipped_reader(tmp_path):
     assert before.keys() == after.keys() and all((before[k] == after[k]).all() for k in before)
     assert (tmp_path / "back" / "history.jsonl").read_text() == '{"step": 1}\n'
     assert Reader(tmp_path / "back" / "best").answer("Where did Lavrov meet Pompeo?", CONTEXT)
+
+
+def test_the_quote_taggers_time_schedule_reaches_zero_by_the_budget():
+    from newsqa.training.quotes import time_schedule
+
+    assert time_schedule(0, 100, 0, 60) == 0.0 and time_schedule(6, 100, 1, 60) == 1.0  # warm-up over 6% of the steps
+    assert time_schedule(50, 100, 10, 60) == (1 - 0.5) / 0.94  # the steps run out first
+    assert time_schedule(20, 100, 45, 60) == (1 - 0.75) / 0.94  # the minutes run out first
+    assert time_schedule(30, 100, 60, 60) == 0.0
+
+
+def test_the_quote_taggers_label_weights_weigh_both_tags_of_a_role():
+    from newsqa.quotes.tagger import LABELS
+    from newsqa.training.quotes import label_weights
+
+    weights = dict(zip(LABELS, label_weights("SRC=2,CUE=1.5").tolist()))
+    assert weights == {"O": 1, "B-SRC": 2, "I-SRC": 2, "B-CUE": 1.5, "I-CUE": 1.5, "B-CON": 1, "I-CON": 1}
+    assert label_weights("").tolist() == [1.0] * len(LABELS)

@@ -9,9 +9,14 @@ past the tagged end (and vice versa), so direct quotes come out balanced.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from typing import Sequence
 
 from ..types import Quote, Span
+from .adjacent import adjacent_source
+from .cues import SENTENCE_END
+from .signed import with_signed
 from .speakers import Resolver
 from .tagger import Tagged
 
@@ -56,9 +61,26 @@ def _gap(a: Tagged, b: Tagged) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
-def _between(runs: Sequence[Tagged], a: Tagged, b: Tagged) -> bool:
-    lo, hi = min(a.end, b.end), max(a.start, b.start)
-    return any(lo <= r.start and r.end <= hi for r in runs)
+def _near_cues(cues: Sequence[Tagged], starts: Sequence[int], content: Tagged) -> list[Tagged]:
+    """The cues (in text order, `starts` theirs) with no other cue wholly between them and
+    `content`, found by binary search (a paragraph can hold thousands of runs): those overlapping
+    it, the last ones before it and the first ones after it."""
+    near, i = [], bisect_left(starts, content.start)
+    last_start = None  # start of the nearest cue wholly before the content
+    for j in range(i - 1, -1, -1):
+        if last_start is not None and cues[j].end <= last_start:
+            break  # that cue lies between
+        near.append(j)
+        if last_start is None and cues[j].end <= content.start:
+            last_start = cues[j].start
+    first_end = None  # end of the nearest cue wholly after the content
+    for j in range(i, len(cues)):
+        if first_end is not None and cues[j].start >= first_end:
+            break
+        near.append(j)
+        if cues[j].start >= content.end:
+            first_end = cues[j].end if first_end is None else min(first_end, cues[j].end)
+    return [cues[j] for j in sorted(near)]  # in text order: the first of equally near cues wins
 
 
 def _word_edges(text: str, start: int, end: int) -> tuple[int, int]:
@@ -110,13 +132,74 @@ def clean(text: str, tagged: Sequence[Tagged], max_gap: int = 3) -> list[Tagged]
 
 
 LEAD_IN = re.compile(r"[^“”\"\n]{0,40}?:\s*(?=[“\"])")  # "tersely: “..." -> "“..."
-SENTENCE_END = re.compile(r"[.!?][”\"’]?\s+(?=[“\"]?[A-Z])")
+
+
+@lru_cache(maxsize=2)
+def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of every sentence end in `text`, found once per text."""
+    found = [(m.start(), m.end()) for m in SENTENCE_END.finditer(text)]
+    return [a for a, _ in found], [b for _, b in found]
 
 
 def _same_sentence(text: str, a: Tagged, b: Tagged) -> bool:
-    """No sentence end between the two runs (a source belongs to its cue's sentence)."""
+    """No sentence end between the two runs (a source belongs to its cue's sentence); a binary
+    search, so that an article with thousands of runs in one paragraph stays linear."""
     lo, hi = min(a.end, b.end), max(a.start, b.start)
-    return lo >= hi or not SENTENCE_END.search(text, lo, min(hi + 2, len(text)))
+    if lo >= hi:
+        return True
+    starts, ends = _sentence_ends(text)
+    first = bisect_left(starts, lo)  # the sentence ends come in text order, so the first ends first
+    return not (first < len(starts) and ends[first] < min(hi + 2, len(text)))
+
+
+PARTICIPLE = re.compile(r"[a-z]+ing\b")
+COORDINATED = re.compile(r"\band\s+(?:\w+ly\s+)?$")
+
+
+def _second_verb(text: str, cue: Tagged) -> bool:
+    """The cue is a participle or a verb coordinated with an earlier one ("..., claiming",
+    "stressed her support ... and said"): its subject is the sentence's, not the nearest noun."""
+    return bool(PARTICIPLE.match(text, cue.start) or COORDINATED.search(text, max(0, cue.start - 20), cue.start))
+LEADING = re.compile(r"(?i)(?:in|at|on|during|after|before|from|with|meanwhile|but|and|however|still|later|earlier|"
+                     r"then|also|yet|so|now|today|yesterday|asked|speaking|writing|separately|instead)\b")
+
+
+def _source_head(text: str, source: Tagged) -> Tagged | None:
+    """The name in a source run that holds a comma: after the last comma when the run opens with
+    an adverbial ("In Sochi, Lavrov" -> "Lavrov"), else before the first ("Caddell, speaking of",
+    "Donald Trump, her opponent," -> the name); None for a run with no letter or digit."""
+    written = text[source.start : source.end]
+    if not any(c.isalnum() for c in written):
+        return None
+    if ", " not in written:
+        return source
+    if LEADING.match(written):
+        return Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
+    return Tagged("SRC", source.start, source.start + written.index(", "))
+
+
+def _quoted(text: str, run: Tagged) -> bool:
+    """`run` lies inside a passage in quotation marks in its paragraph (a cue there is the speaker
+    quoting someone else, not the cue of the quote it sits in)."""
+    lo = text.rfind("\n", 0, run.start) + 1
+    hi = text.find("\n", run.end)
+    before, after = text[lo : run.start], text[run.end : hi if hi >= 0 else len(text)]
+    curly = before.rfind("“") > before.rfind("”") and "”" in after
+    return curly or (before.count('"') % 2 == 1 and '"' in after)
+
+
+def _tagged_source(text: str, sources: Sequence[Tagged], cue: Tagged | None, pieces: Sequence[Tagged]) -> Tagged | None:
+    """The tagged source of a statement: the nearest to its cue (else to its first piece) in the
+    same sentence; before the cue when the content follows it ("X said (that) ..."), and the
+    sentence's first when the cue is a second verb ("X filed a complaint with Y, claiming")."""
+    anchor = cue or pieces[0]
+    near = [s for s in sources if _same_sentence(text, anchor, s)]
+    if cue is not None and pieces[0].start >= cue.end:
+        near = [s for s in near if s.end <= cue.start] or near
+    source = min(near, key=lambda s: _gap(anchor, s), default=None)
+    if cue is not None and source is not None and source.end <= cue.start and _second_verb(text, cue):
+        source = min(near, key=lambda s: s.start)
+    return source
 
 
 def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
@@ -124,34 +207,35 @@ def group(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     paragraph is kept only when it is a direct quote (a quoted paragraph continuing a speaker's
     quote); its source and speaker are then unknown."""
     tagged = clean(text, [t for t in tagged if not t.role.startswith("CON*")]) + [t for t in tagged if t.role.startswith("CON*")]
+    tagged = sorted(tagged, key=lambda t: t.start)
+    starts = [t.start for t in tagged]
     quotes: list[Quote] = []
     carried: tuple[Tagged, Tagged | None] | None = None  # (cue, source) of a paragraph ending with ":"
     for p_lo, p_hi in paragraphs(text):
-        runs = [t for t in tagged if p_lo <= t.start < p_hi]
-        cues = [t for t in runs if t.role == "CUE"]
+        runs = tagged[bisect_left(starts, p_lo) : bisect_left(starts, p_hi)]
+        cues = [t for t in runs if t.role == "CUE" and not _quoted(text, t)]
+        cue_starts = [q.start for q in cues]
         contents = [t for t in runs if t.role == "CON" and text[t.start : t.end].strip(" \"“”,.") != ""]
         contents += [t for t in runs if t.role == "CON*" and len(text[t.start : t.end].split()) >= 4
                      and any(_gap(t, q) <= 60 for q in cues)]
         sources = [t for t in runs if t.role == "SRC"]
         by_cue: dict[Tagged | None, list[Tagged]] = {}
         for c in contents:
-            near = [q for q in cues if not _between(cues, c, q)]
-            cue = min(near, key=lambda q: _gap(c, q), default=None)
+            cue = min(_near_cues(cues, cue_starts, c), key=lambda q: _gap(c, q), default=None)
             key = cue if cue is not None else Tagged("CON", c.start, c.end)
             by_cue.setdefault(key, []).append(c)
         introduced = carried
         carried = None
         for key, pieces in by_cue.items():
             cue = key if key.role == "CUE" else None
-            anchor = cue or pieces[0]
-            near = [s for s in sources if _same_sentence(text, anchor, s)]
-            source = min(near, key=lambda s: _gap(anchor, s), default=None)
+            source = _tagged_source(text, sources, cue, pieces)
             if cue is None and introduced is not None:  # "Caddell continued:" then a quoted paragraph
                 cue, source = introduced
-            if source is not None and cue is None and _gap(anchor, source) > 40:
+            if source is not None and cue is None and _gap(pieces[0], source) > 40:
                 source = None
-            if source is not None and ", " in text[source.start : source.end]:  # "In Sochi, Lavrov" -> "Lavrov"
-                source = Tagged("SRC", text.rindex(", ", source.start, source.end) + 2, source.end)
+            source = _source_head(text, source) if source is not None else None
+            if source is None and cue is not None:  # the tagger found the cue only: "Trump demands"
+                source = adjacent_source(text, cue, pieces)
             spans = []
             for c in sorted(pieces, key=lambda t: t.start):
                 a, b = balance(text, c.start, c.end)
@@ -184,7 +268,7 @@ def resolve_speakers(text: str, quotes: list[Quote]) -> list[Quote]:
 
 def extract(text: str, tagged: Sequence[Tagged]) -> list[Quote]:
     """Attributed statements in `text`, given the tagger's role spans for it."""
-    return resolve_speakers(text, group(text, merge_marks(tagged)))
+    return resolve_speakers(text, with_signed(text, group(text, merge_marks(tagged))))
 
 
 QUOTED = re.compile(r"“[^“”\n]{2,}?”|\"[^\"\n]{2,}?\"")

