@@ -160,6 +160,8 @@ def _second_verb(text: str, cue: Tagged) -> bool:
     """The cue is a participle or a verb coordinated with an earlier one ("..., claiming",
     "stressed her support ... and said"): its subject is the sentence's, not the nearest noun."""
     return bool(PARTICIPLE.match(text, cue.start) or COORDINATED.search(text, max(0, cue.start - 20), cue.start))
+
+
 LEADING = re.compile(r"(?i)(?:in|at|on|during|after|before|from|with|meanwhile|but|and|however|still|later|earlier|"
                      r"then|also|yet|so|now|today|yesterday|asked|speaking|writing|separately|instead)\b")
 

@@ -17,6 +17,12 @@ from pathlib import Path
 from ..quotes.cues import WORD
 
 
+def refuse_polnear_dev(path: str, verb: str) -> None:
+    """Stop when `path` is PolNeAR dev: it is for measuring and choosing only, never for fitting."""
+    if "dev" in Path(path).name:
+        raise SystemExit(f"PolNeAR dev is for measuring only: {verb} on polnear_train.json")
+
+
 def cue_lexicon(articles: list[dict], min_ratio: float, min_count: int) -> list[str]:
     """The cue words of `articles`, most frequent in cues first."""
     in_cues: Counter[str] = Counter()
@@ -37,8 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--min-ratio", type=float, default=0.3)
     ap.add_argument("--min-count", type=int, default=10)
     args = ap.parse_args(argv)
-    if "dev" in Path(args.data).name:
-        raise SystemExit("PolNeAR dev is for measuring only: fit on polnear_train.json")
+    refuse_polnear_dev(args.data, "fit")
     words = cue_lexicon(json.loads(Path(args.data).read_text())["articles"], args.min_ratio, args.min_count)
     header = (f"# cue words fitted on {Path(args.data).name} (min ratio {args.min_ratio}, min count {args.min_count}) "
               "by newsqa/training/quote_cues.py\n")

@@ -24,6 +24,7 @@ import torch
 
 from ..reader_io import WORD_EMBEDDINGS, base_encoder_dir, save_reader
 from ..quotes.tagger import LABELS, WINDOW, tokenize, token_labels, windows
+from .quote_cues import refuse_polnear_dev
 
 TRAIN_STRIDE = 160
 
@@ -111,8 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    if "dev" in Path(args.data).name:
-        raise SystemExit("PolNeAR dev is for measuring only: train on polnear_train.json")
+    refuse_polnear_dev(args.data, "train")
 
     base = base_encoder_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
