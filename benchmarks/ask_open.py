@@ -134,7 +134,8 @@ def run_corpus(db: Path, questions: list[dict], reader_dir: Path, precision: str
                 began = time.perf_counter()
                 options = dataclasses.replace(qa.ask_options(), scoring=scoring, threshold=0.0)
                 texts = answering.ArticleTexts(qa.store)
-                candidates = answering.read_cascade(reader, q["question"], hits, options, texts)
+                vector = qa.embedder.encode([q["question"]])[0] if options.focus_words else None
+                candidates = answering.read_cascade(reader, q["question"], hits, options, texts, vector)
                 top = answering.select(answering.order(q["question"], candidates, hits, options, 0.0), 1, texts)
                 seconds[scoring] += time.perf_counter() - began + shared_s
                 row = rows[scoring]

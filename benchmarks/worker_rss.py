@@ -12,7 +12,7 @@ capped, no trim; `bounded`: what `newsqa serve` does now, the cache capped and m
 each request; `arena2`: no trim, MALLOC_ARENA_MAX=2; `mmap`: bounded, with glibc's mmap threshold
 fixed at 128 KiB (measured: the same growth as `bounded`, +9.9% against +9.8% over 1,500). Recycling (max_requests) is off in those, so
 growth is seen, not reset. `shipped` is `newsqa serve` exactly as it runs by default: bounded, and
-the worker replaced after NEWSQA_MAX_REQUESTS (5,000 +- 500) requests; its samples follow whichever
+the worker replaced after NEWSQA_MAX_REQUESTS (1,000 +- 100) requests; its samples follow whichever
 worker is serving. Prints growth after warm-up (at the end, and at the highest sample) in MiB and
 percent, the load average, and the latency median.
 """

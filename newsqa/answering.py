@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from . import corpus
+import numpy as np
+
+from . import corpus, focus
 from .cascade import read_in_stages, reading_stages
 from .config import Settings
 from .dates import timestamp
@@ -47,6 +49,8 @@ class AskOptions:
     spans_per_passage: int = 2
     read_first: int = 2  # 0: no first stage
     context_poor_words: int = 1  # questions with at most this many content words: article_first
+    focus_words: int = 0  # > 0: passages from rank `focus_from` on are read only around their sentences
+    focus_from: int = 2  # closest to the question, in windows of at most this many words (newsqa/focus.py)
 
     @property
     def depth(self) -> int:
@@ -59,7 +63,8 @@ def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40
     scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, reader_meta)
     return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
                       settings.passage_rank_weight, max_answer_len, read_first=settings.read_first,
-                      context_poor_words=settings.context_poor_words)
+                      context_poor_words=settings.context_poor_words, focus_words=settings.focus_words,
+                      focus_from=settings.focus_from)
 
 
 @dataclass
@@ -116,14 +121,22 @@ def read_candidates(reader: SpanReader, question: str, hits: Sequence[SearchHit]
 
 
 def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions,
-                 texts: ArticleTexts) -> list[Candidate]:
+                 texts: ArticleTexts, question_vector: np.ndarray | None = None) -> list[Candidate]:
     """The candidates of the hits read in stages (`cascade.reading_stages`): the first `read_first`,
     then down to `retrieve_candidates`, then to `read_further`, going on only while no candidate
-    clears both the threshold and `confident_answer`."""
+    clears both the threshold and `confident_answer`. Given the question's vector, passages from
+    rank `focus_from` on are read only around their sentences closest to it (newsqa/focus.py)."""
     stages = reading_stages(options.read_first, options.retrieve_candidates, options.read_further,
                             max(options.confident_answer, options.threshold))
-    return read_in_stages(lambda lo, hi: read_candidates(reader, question, hits[lo:hi], options, texts, lo), stages,
-                          lambda c: c.answer.score)
+
+    def read(lo: int, hi: int) -> list[Candidate]:
+        chosen = list(hits[lo:hi])
+        if options.focus_words > 0 and question_vector is not None and hi > options.focus_from:
+            cut = max(0, options.focus_from - lo)
+            chosen[cut:] = focus.focus_hits(chosen[cut:], question_vector, texts.store.sentences, options.focus_words)
+        return read_candidates(reader, question, chosen, options, texts, lo)
+
+    return read_in_stages(read, stages, lambda c: c.answer.score)
 
 
 def rank(candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:
@@ -185,11 +198,12 @@ def prefer_recent(ranked: Sequence[Candidate], texts: ArticleTexts) -> list[Cand
 
 
 def answer(reader: SpanReader, question: str, hits: Sequence[SearchHit], options: AskOptions, texts: ArticleTexts,
-           top_k: int, prefer: str | None = None, dates: DateRange = None) -> list[Answer]:
+           top_k: int, prefer: str | None = None, dates: DateRange = None,
+           question_vector: np.ndarray | None = None) -> list[Answer]:
     """Answers to `question` from `hits`, best first; [] when none clears the threshold. With
     prefer="recent", near-ties go to newer articles. Each answer's `also_in` cites the other
     articles giving it and the syndicated copies (within `dates`) that hold it."""
-    ranked = order(question, read_cascade(reader, question, hits, options, texts), hits, options)
+    ranked = order(question, read_cascade(reader, question, hits, options, texts, question_vector), hits, options)
     if prefer == "recent":
         ranked = prefer_recent(ranked, texts)
     answers = select(ranked, top_k, texts)

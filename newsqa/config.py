@@ -90,6 +90,10 @@ class Settings:
     # A question with at most this many content words ("When did they meet?") is answered from the
     # best-retrieved article first (answering.article_first); 0 turns that off.
     context_poor_words: int = 1
+    # Passages from rank `focus_from` on are read only around their sentences closest to the
+    # question, at most `focus_words` words (newsqa/focus.py); 0 reads them whole.
+    focus_words: int = 0
+    focus_from: int = 2
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
     reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else fp32

@@ -183,8 +183,9 @@ class NewsQA:
             return said
         hits = retriever.find(self.store, self.embedder, question, options.depth, ids,
                               fusion_depth=self.settings.fusion_depth, dates=window)
+        vector = self.embedder.encode([question])[0] if hits and options.focus_words else None  # cached by retrieval
         answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k,
-                                   prefer, window) if hits else []
+                                   prefer, window, vector) if hits else []
         return quote_answers.set_speakers(self.store, answers)
 
     def extract_quotes(self, text: str) -> list[Quote]:

@@ -36,9 +36,11 @@ graceful_timeout = 30
 backlog = 2048
 control_socket_disable = True  # no runtime control socket: two servers on one machine would share its path
 # Memory: oneDNN's kernel cache is capped and each worker gives freed heap back after every request
-# (post_request; newsqa/memory.py), which bounds most of its growth; as a backstop against any growth still unseen, a worker is replaced
-# after NEWSQA_MAX_REQUESTS requests (0: never), jittered so that workers do not restart together.
-max_requests = int(os.environ.get("NEWSQA_MAX_REQUESTS", "5000"))
+# (post_request; newsqa/memory.py), which slows its growth but does not stop it (+10.4% after 2,000
+# mixed requests, +11.7% after 3,000: benchmarks/worker_rss.py); so a worker is replaced after
+# NEWSQA_MAX_REQUESTS requests (0: never), jittered so that workers do not restart together. At
+# 1,000 +- 100 no worker grew past +7.5% over 3,000 requests (docs/results.md, "Worker memory").
+max_requests = int(os.environ.get("NEWSQA_MAX_REQUESTS", "1000"))
 max_requests_jitter = max(0, max_requests // 10)
 accesslog = "-"
 errorlog = "-"
