@@ -23,12 +23,16 @@ from .types import Answer, Article, Quote, SearchHit, Summary
 MAX_LINE_BYTES = MAX_POSTED_ARTICLE_CHARS * 4 + 65536  # one .jsonl line: the longest article a POST takes
 
 # The library error each HTTP status stands for (anything else 4xx/5xx: NewsQAError).
-STATUS_ERRORS: dict[int, type[NewsQAError]] = {404: ArticleNotFound, 409: ArticleConflict, 413: InvalidInput,
-                                               422: InvalidInput, 503: ModelNotFound}
-
-
 class ServerUnavailable(NewsQAError):
     """No newsqa server answers at the configured address."""
+
+
+class Unauthorized(NewsQAError, PermissionError):
+    """The server refused the API key sent (or wanted one and got none)."""
+
+
+STATUS_ERRORS: dict[int, type[NewsQAError]] = {401: Unauthorized, 404: ArticleNotFound, 409: ArticleConflict, 413: InvalidInput,
+                                               422: InvalidInput, 503: ModelNotFound}
 
 
 class Client:
@@ -74,6 +78,11 @@ class Client:
     def ping(self, timeout: float = 2.0) -> None:
         """Raise ServerUnavailable unless a newsqa server answers /healthz within `timeout` seconds."""
         self._call("GET", "/healthz", timeout=timeout)
+
+    def check_key(self, timeout: float = 2.0) -> None:
+        """Raise Unauthorized unless the server accepts this client's key (a keyed route that loads
+        no model: /v1/info)."""
+        self._call("GET", "/v1/info", timeout=timeout)
 
     # -- the engine's calls (newsqa.protocol.Engine: the same signatures as NewsQA) -------------------
     def info(self) -> dict[str, Any]:

@@ -200,8 +200,19 @@ def test_first_ask_starts_a_worker_the_next_goes_through_it_and_sees_new_article
     replaced = run_on(w, "ask", LAVROV[0], "--json")
     assert replaced.returncode == 0 and json.loads(replaced.stdout) == json.loads(first.stdout), replaced.stderr
     assert not alive(pid)
-    new_pid = w.started_pid(replaced)
-    assert new_pid != pid
+    replaced_pid = w.started_pid(replaced)
+    assert replaced_pid != pid
+    w.wait_ready()
+
+    # A record whose key the worker on its socket refuses (another worker of ours took the socket,
+    # and the record is older than it) is stale: its process is stopped, the command answers here.
+    wrong_key = w.record()
+    wrong_key.api_key = "not-the-workers-key"
+    daemon.write_record(w.record_path(), wrong_key)
+    refused = run_on(w, "ask", LAVROV[0], "--json")
+    assert refused.returncode == 0 and json.loads(refused.stdout) == json.loads(first.stdout), refused.stderr
+    assert not alive(replaced_pid)
+    new_pid = w.started_pid(refused)
     w.wait_ready()
 
     status = json.loads(run_on(w, "daemon", "status", "--json").stdout)
