@@ -15,22 +15,28 @@ import pytest
 from .conftest import ROOT
 
 
+def use_it_blocks(readme: str) -> list[str]:
+    """The ```python blocks under the "## Use it" heading, in order."""
+    return re.findall(r"```python\n(.*?)```", readme.split("\n## Use it\n", 1)[1], re.S)
+
+
 def use_it_snippet(readme: str) -> str:
     """The first ```python block under the "## Use it" heading."""
-    section = readme.split("\n## Use it\n", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no ```python block under ## Use it"
-    return match.group(1)
+    blocks = use_it_blocks(readme)
+    assert blocks, "no ```python block under ## Use it"
+    return blocks[0]
+
+
+def run_pasted(code: str, home: Path) -> subprocess.CompletedProcess:
+    """`code` run as a user who pasted it would, from the repository root, with its own data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
+    env.update(NEWSQA_HOME=str(home), NEWSQA_DAEMON="0", NEWSQA_THREADS="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.slow
 def test_use_it_snippet_runs_as_pasted(tmp_path: Path) -> None:
-    code = use_it_snippet((ROOT / "README.md").read_text(encoding="utf-8"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-    env.update(NEWSQA_HOME=str(tmp_path / "home"), NEWSQA_DAEMON="0", NEWSQA_THREADS="1",
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = run_pasted(use_it_snippet((ROOT / "README.md").read_text(encoding="utf-8")), tmp_path / "home")
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert re.search(r"^stored [0-9a-f]+ Council$", out, re.M), out   # the streamed record was stored
@@ -42,8 +48,7 @@ def test_use_it_snippet_runs_as_pasted(tmp_path: Path) -> None:
 
 def news_corpus_snippet(readme: str) -> str:
     """The second ```python block under "## Use it" (dates, syndicated copies), which goes on from the first."""
-    section = readme.split("\n## Use it\n", 1)[1]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    blocks = use_it_blocks(readme)
     assert len(blocks) >= 2, "no second ```python block under ## Use it"
     return blocks[1]
 
@@ -54,11 +59,7 @@ def test_news_corpus_snippet_runs_after_the_first(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     code = use_it_snippet(readme) + news_corpus_snippet(readme) + (
         "print('answer', a.text, a.published)\nprint('copy of', qa.get_article(copy_id).duplicate_of is not None)\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-    env.update(NEWSQA_HOME=str(tmp_path / "home"), NEWSQA_DAEMON="0", NEWSQA_THREADS="1",
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = run_pasted(code, tmp_path / "home")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "answer Maria Lopez 2024-0" in done.stdout, done.stdout
     assert "copy of True" in done.stdout, done.stdout
