@@ -27,7 +27,12 @@ score, fusion depth 50, the reader in fixed batches of 32 windows) against today
     python benchmarks/ask_latency.py --compare-stages [--repeats 40] [--bbc-articles 500]
 
 times reading in three stages (newsqa/cascade.py: 2, 8, 14 passages, going on below 0.999) against
-the two stages before (8, then 16 below 0.999).
+the two stages before (8, then 16 below 0.999), those with the reader's batching before (by length,
+slack 0.15) and of today (`reader.default_length_slack`: one padded batch per call on AMX hosts);
+
+    python benchmarks/ask_latency.py --compare-batching [--repeats 40] [--bbc-articles 500]
+
+times the reader's windows batched by length against one padded batch per call.
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -51,7 +56,7 @@ from pathlib import Path
 
 from newsqa import NewsQA, Settings
 from newsqa.model_cache import ModelCache
-from newsqa.reader import LENGTH_SLACK
+from newsqa.reader import LENGTH_SLACK, default_length_slack
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
@@ -139,10 +144,11 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
         engines = {}
         for name, overrides in variants.items():
             overrides = dict(overrides)
-            slack = overrides.pop("reader_length_slack", LENGTH_SLACK)
+            slack = overrides.pop("reader_length_slack", "default")
             # each variant has a model cache of its own: its reader's batching is its own
             engines[name] = NewsQA(tmp / db, Settings(**overrides), models=ModelCache())
-            engines[name].reader.length_slack = slack
+            if slack != "default":
+                engines[name].reader.length_slack = slack
         times = alternating_asks(engines, questions, repeats, rounds)
         first = next(iter(engines.values()))
         print(f"\n{corpus} ({first.store.count_passages()} passages), reader precision {first.settings.reader_precision}")
@@ -246,6 +252,7 @@ def main() -> None:
     parser.add_argument("--compare-readers", type=Path, nargs="+", help="reader folders to time against each other (first: baseline)")
     parser.add_argument("--compare-ranking", action="store_true", help="time how ask reads and ranks passages now against before")
     parser.add_argument("--compare-stages", action="store_true", help="time the staged reading (newsqa.cascade) against the two stages before")
+    parser.add_argument("--compare-batching", action="store_true", help="time the reader's length batches against one padded batch per call")
     parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers/--compare-ranking: only the first N BBC articles (0: all)")
     args = parser.parse_args()
     if args.compare_readers:
@@ -262,7 +269,15 @@ def main() -> None:
         return
     if args.compare_stages:
         with tempfile.TemporaryDirectory() as tmp:
-            variants = {"before: 8 passages, 16 below 0.999": STAGES_BEFORE, "now: 2, 8, 14 below 0.999 (the defaults)": {}}
+            variants = {"before: 8 passages, 16 below 0.999, length batches": {**STAGES_BEFORE, "reader_length_slack": LENGTH_SLACK},
+                        "8 passages, 16 below 0.999, batching of today": STAGES_BEFORE,
+                        f"now: 2, 8, 14 below 0.999, batching of today (slack {default_length_slack('bf16')} in bf16)": {}}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+        return
+    if args.compare_batching:
+        with tempfile.TemporaryDirectory() as tmp:
+            variants = {f"length batches (slack {LENGTH_SLACK})": {"reader_length_slack": LENGTH_SLACK},
+                        "one padded batch per call": {"reader_length_slack": None}}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
         return
     if args.threads_study:
