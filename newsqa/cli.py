@@ -124,8 +124,8 @@ def with_models(db: Optional[str], ctx: typer.Context, work: Callable[["Engine"]
     twice when the command runs again here."""
     database, models_dir = background_target(db, ctx)
     if database is not None:
-        from .client import ServerUnavailable
-        from .daemon import connect
+        from .client import ServerUnavailable, Unauthorized
+        from .daemon import connect, retire
 
         client = connect(database, models_dir)
         if client is not None:
@@ -133,6 +133,9 @@ def with_models(db: Optional[str], ctx: typer.Context, work: Callable[["Engine"]
                 return work(client)
             except ServerUnavailable as exc:  # it stopped between the check and the request
                 say(f"note: {exc}; running in this process instead", err=True)
+            except Unauthorized:  # the record is older than the worker on its socket
+                retire(database)
+                say("note: the background worker refused this command's key; running in this process instead", err=True)
     work(engine(db, ctx))
     if database is not None:
         start_background_worker(database, models_dir)

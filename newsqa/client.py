@@ -79,11 +79,6 @@ class Client:
         """Raise ServerUnavailable unless a newsqa server answers /healthz within `timeout` seconds."""
         self._call("GET", "/healthz", timeout=timeout)
 
-    def check_key(self, timeout: float = 2.0) -> None:
-        """Raise Unauthorized unless the server accepts this client's key (a keyed route that loads
-        no model: /v1/info)."""
-        self._call("GET", "/v1/info", timeout=timeout)
-
     # -- the engine's calls (newsqa.protocol.Engine: the same signatures as NewsQA) -------------------
     def info(self) -> dict[str, Any]:
         """The server's `info()`, with its address under "server"."""

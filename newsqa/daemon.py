@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .client import Client, ServerUnavailable, Unauthorized
+from .client import Client, ServerUnavailable
 from .unix_http import MAX_PATH_BYTES, SCHEME, socket_path
 from .config import PACKAGE_DIR, default_home
 from .serving import gunicorn_command
@@ -267,9 +267,7 @@ def connect(database: str, models_dir: Path) -> Client | None:
 
     A record whose process is gone is removed; a worker that runs other code or models is stopped;
     one still loading its models (younger than START_GRACE) is waited for, up to WAIT_FOR_START
-    seconds; one that does not answer within PING_TIMEOUT after that is stopped and removed. A
-    worker that refuses the record's key is not the record's (another worker of ours took its
-    socket): the record's process is stopped and the command runs here."""
+    seconds; one that does not answer within PING_TIMEOUT after that is stopped and removed."""
     path = record_path(database)
     if not private_folder(path.parent):
         return None
@@ -289,17 +287,9 @@ def connect(database: str, models_dir: Path) -> Client | None:
     while True:
         try:
             client.ping(timeout=PING_TIMEOUT)
+            return client
         except ServerUnavailable:
             pass
-        else:
-            try:
-                client.check_key(timeout=PING_TIMEOUT)
-            except Unauthorized:  # the socket is another worker's (a newer one took it): this record is stale
-                stop(path, record, wait=2.0)
-                return None
-            except ServerUnavailable:
-                pass  # it answered /healthz: the command's own request will say what goes wrong
-            return client
         if not running(record):
             forget(path, record.pid)
             return None
@@ -309,6 +299,16 @@ def connect(database: str, models_dir: Path) -> Client | None:
         if time.monotonic() > waited_until:  # still loading: leave it be, run this command here
             return None
         time.sleep(0.1)
+
+
+def retire(database: str) -> None:
+    """Stop the recorded worker for `database` and remove its record: a command found the worker on
+    the record's socket refusing the record's key, so the socket is another worker's (a newer one of
+    ours took it) and the record is stale."""
+    path = record_path(database)
+    record = read_record(path)
+    if record is not None:
+        stop(path, record, wait=2.0)
 
 
 def bind(path: Path) -> socket.socket:
