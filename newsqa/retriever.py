@@ -10,13 +10,12 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import FUSION_DEPTH
+from .config import FUSION_DEPTH, RRF_K
 from .embedder import Embedder
 from .store import Store
 from .store.common import DateRange, query_terms
 from .types import SearchHit
 
-RRF_K = 60
 MODES = ("hybrid", "bm25", "dense")
 
 
@@ -48,6 +47,7 @@ def search(
     mode: str = "hybrid",
     fusion_depth: int = FUSION_DEPTH,
     dates: DateRange = None,
+    rrf_k: int = RRF_K,
 ) -> list[tuple[int, float]]:
     """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"; each ranking fused
     is at least `fusion_depth` deep. `article_ids` and `dates` (epoch seconds, inclusive) filter
@@ -58,7 +58,7 @@ def search(
         rankings.append(bm25_ranking(store, query, depth, article_ids, dates))
     if mode in ("hybrid", "dense"):
         rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids, dates))
-    return reciprocal_rank_fusion(rankings)[:top_k]
+    return reciprocal_rank_fusion(rankings, rrf_k)[:top_k]
 
 
 def find(
@@ -70,6 +70,7 @@ def find(
     mode: str = "hybrid",
     fusion_depth: int = FUSION_DEPTH,
     dates: DateRange = None,
+    rrf_k: int = RRF_K,
 ) -> list[SearchHit]:
     """The `top_k` passages most relevant to `query`, best first, as SearchHits. A passage outside
     `article_ids` never passes (whatever a cache said), nor one whose article was deleted since its
@@ -77,7 +78,7 @@ def find(
     carries its article's `published` and, in `also_in`, its syndicated copies (`corpus.collapse_hits`)."""
     from . import corpus
 
-    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth, dates)
+    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth, dates, rrf_k)
     found = store.passages([pid for pid, _ in ranked])
     if article_ids is not None:
         allowed = set(article_ids)
