@@ -56,7 +56,7 @@ from pathlib import Path
 
 from newsqa import NewsQA, Settings
 from newsqa.model_cache import ModelCache
-from newsqa.reader import LENGTH_SLACK, default_length_slack
+from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
@@ -167,7 +167,10 @@ RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth":
 
 
 # The defaults before `ask` read in three stages (newsqa/cascade.py): 8 passages, then 16 when no answer scored 0.999.
-STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999}
+STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999, "rrf_k": 60}
+
+# The defaults before the first stage got a bar of its own and retrieval fused at RRF k=10: 2, 8, 14 below 0.999, k=60.
+FIRST_BAR_BEFORE = {"confident_first": 0.999, "rrf_k": 60}
 
 
 def label(precision: str, scoring: str | None) -> str:
@@ -271,7 +274,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             variants = {"before: 8 passages, 16 below 0.999, length batches": {**STAGES_BEFORE, "reader_length_slack": LENGTH_SLACK},
                         "8 passages, 16 below 0.999, batching of today": STAGES_BEFORE,
-                        f"now: 2, 8, 14 below 0.999, batching of today (slack {default_length_slack('bf16')} in bf16)": {}}
+                        "2, 8, 14 below 0.999, RRF k=60 (the previous main)": FIRST_BAR_BEFORE,
+                        "now: 2 below 0.98, 8 below 0.999, 14, RRF k=10": {}}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
         return
     if args.compare_batching:

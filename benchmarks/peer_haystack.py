@@ -21,7 +21,7 @@ time apart. The seed article is timed the same way with the questions of benchma
 
     /work/venv-peer/bin/python benchmarks/peer_haystack.py [--limit N] [--read 1 2 3] [--k 10] \
         [--chunk-words 120] [--chunk-overlap 20] [--quick-k 3] [--work DIR] [--out results.json] \
-        [--also read_first=2 confident_answer=0.999 rrf_k=60]
+        [--also confident_first=0.999 rrf_k=60]
 
 `--also` adds a second `NewsQA.ask` pipeline with those settings changed (e.g. the previous
 defaults), on the same database, in the same alternating run.

@@ -48,6 +48,7 @@ class AskOptions:
     max_answer_len: int = 40  # tokens
     spans_per_passage: int = 2
     read_first: int = 2  # 0: no first stage
+    confident_first: float = 0.98  # the first stage stops at this score
     context_poor_words: int = 1  # questions with at most this many content words: article_first
     focus_words: int = 0  # > 0: passages from rank `focus_from` on are read only around their sentences
     focus_from: int = 2  # closest to the question, in windows of at most this many words (newsqa/focus.py)
@@ -63,6 +64,7 @@ def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40
     scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, reader_meta)
     return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
                       settings.passage_rank_weight, max_answer_len, read_first=settings.read_first,
+                      confident_first=settings.confident_first,
                       context_poor_words=settings.context_poor_words, focus_words=settings.focus_words,
                       focus_from=settings.focus_from)
 
@@ -124,10 +126,10 @@ def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], o
                  texts: ArticleTexts, question_vector: np.ndarray | None = None) -> list[Candidate]:
     """The candidates of the hits read in stages (`cascade.reading_stages`): the first `read_first`,
     then down to `retrieve_candidates`, then to `read_further`, going on only while no candidate
-    clears both the threshold and `confident_answer`. Given the question's vector, passages from
+    clears both the threshold and the stage's bar (`confident_first`, then `confident_answer`). Given the question's vector, passages from
     rank `focus_from` on are read only around their sentences closest to it (newsqa/focus.py)."""
     stages = reading_stages(options.read_first, options.retrieve_candidates, options.read_further,
-                            max(options.confident_answer, options.threshold))
+                            max(options.confident_answer, options.threshold), max(options.confident_first, options.threshold))
 
     def read(lo: int, hi: int) -> list[Candidate]:
         chosen = list(hits[lo:hi])

@@ -11,7 +11,8 @@ from newsqa.types import Answer
 
 def test_stages_from_settings():
     s = Settings()
-    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer) == [(2, 0.999), (8, 0.999), (14, None)]
+    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer, s.confident_first) == [(2, 0.98), (8, 0.999), (14, None)]
+    assert reading_stages(2, 8, 14, 0.999) == [(2, 0.999), (8, 0.999), (14, None)]  # one bar for both stages
     assert reading_stages(0, 8, 16, 0.999) == [(8, 0.999), (16, None)]  # the two stages before
     assert reading_stages(2, 2, 12, 0.99) == [(2, 0.99), (12, None)]
     assert reading_stages(0, 8, 8, 0.99) == [(8, None)]
@@ -36,7 +37,7 @@ def test_confident_answers_come_from_the_first_passages(seeded_engine):
     question = "Who did Pompeo meet?"
     hits = seeded_engine.search(question, top_k=12)
     ranks = lambda a: {r for r, h in enumerate(hits) if h.passage.article_id == a.article_id and h.passage.start <= a.start < h.passage.end}
-    sure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_answer=0.0)).ask(question, top_k=20)
+    sure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_first=0.0, confident_answer=0.0)).ask(question, top_k=20)
     assert sure and all(ranks(a) & {0, 1} for a in sure)  # stage 1 was confident: 2 passages read
-    unsure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_answer=2.0)).ask(question, top_k=20)
+    unsure = NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, confident_first=2.0, confident_answer=2.0)).ask(question, top_k=20)
     assert any(min(ranks(a)) >= 4 for a in unsure if ranks(a))  # never confident: all 12 read
