@@ -126,8 +126,9 @@ def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], o
                  texts: ArticleTexts, question_vector: np.ndarray | None = None) -> list[Candidate]:
     """The candidates of the hits read in stages (`cascade.reading_stages`): the first `read_first`,
     then down to `retrieve_candidates`, then to `read_further`, going on only while no candidate
-    clears both the threshold and the stage's bar (`confident_first`, then `confident_answer`). Given the question's vector, passages from
-    rank `focus_from` on are read only around their sentences closest to it (newsqa/focus.py)."""
+    clears both the threshold and the stage's bar (`confident_first`, then `confident_answer`).
+    Given the question's vector, passages from rank `focus_from` on are read only around their
+    sentences closest to it (newsqa/focus.py)."""
     stages = reading_stages(options.read_first, options.retrieve_candidates, options.read_further,
                             max(options.confident_answer, options.threshold), max(options.confident_first, options.threshold))
 
