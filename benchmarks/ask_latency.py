@@ -163,7 +163,9 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
 
 # How `ask` read and ranked before benchmarks/answer_ranking.py chose today's defaults, and how the
 # reader batched windows before (fixed batches of 32; a reader of its own, so the setting stays its own).
-RANKING_BEFORE = {"read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "reader_length_slack": None}
+# Staged reading and RRF k=10 came later: the first stage is off and the fusion constant is the old 60.
+RANKING_BEFORE = {"read_first": 0, "read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "rrf_k": 60,
+                  "reader_length_slack": None}
 
 
 # The defaults before `ask` read in three stages (newsqa/cascade.py): 8 passages, then 16 when no answer scored 0.999.
