@@ -32,7 +32,11 @@ slack 0.15) and of today (`reader.default_length_slack`: one padded batch per ca
 
     python benchmarks/ask_latency.py --compare-batching [--repeats 40] [--bbc-articles 500]
 
-times the reader's windows batched by length against one padded batch per call.
+times the reader's windows batched by length against one padded batch per call, and
+
+    python benchmarks/ask_latency.py --compare-precisions --precisions fp32 onnx bf16 [--repeats 40] [--bbc-articles 500]
+
+the reader's precisions ("onnx": fp32 in ONNX Runtime, the `onnx` extra) against the first.
 
 With `--threads-study` it instead compares torch thread settings (torch's default of one per core
 against NEWSQA_THREADS=1) on a quiet machine and under a CPU-burning background load that it
@@ -60,7 +64,7 @@ from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
-PRECISIONS = ("fp32", "bf16", "int8")  # fp32 first: the baseline the others are compared with
+PRECISIONS = ("fp32", "bf16", "int8", "onnx")  # fp32 first: the baseline the others are compared with
 
 from _common import ROOT, percentile, load_average  # noqa: E402
 SEED = ROOT / "seeds"
@@ -257,8 +261,9 @@ def main() -> None:
     parser.add_argument("--compare-readers", type=Path, nargs="+", help="reader folders to time against each other (first: baseline)")
     parser.add_argument("--compare-ranking", action="store_true", help="time how ask reads and ranks passages now against before")
     parser.add_argument("--compare-stages", action="store_true", help="time the staged reading (newsqa.cascade) against the two stages before")
+    parser.add_argument("--compare-precisions", action="store_true", help="time --precisions against each other (first: baseline), alternating")
     parser.add_argument("--compare-batching", action="store_true", help="time the reader's length batches against one padded batch per call")
-    parser.add_argument("--bbc-articles", type=int, default=0, help="with --compare-readers/--compare-ranking: only the first N BBC articles (0: all)")
+    parser.add_argument("--bbc-articles", type=int, default=0, help="with a --compare-* mode: only the first N BBC articles (0: all)")
     args = parser.parse_args()
     if args.compare_readers:
         with tempfile.TemporaryDirectory() as tmp:
@@ -278,6 +283,11 @@ def main() -> None:
                         "8 passages, 16 below 0.999, batching of today": STAGES_BEFORE,
                         "2, 8, 14 below 0.999, RRF k=60 (the previous main)": FIRST_BAR_BEFORE,
                         "now: 2 below 0.98, 8 below 0.999, 14, RRF k=10": {}}
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+        return
+    if args.compare_precisions:
+        with tempfile.TemporaryDirectory() as tmp:
+            variants = {p: {"reader_precision": p} for p in args.precisions}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
         return
     if args.compare_batching:

@@ -22,6 +22,7 @@ import torch
 
 from . import budget
 from .errors import InvalidInput
+from .onnx_reader import OnnxLogits, available as onnx_available
 from .precision import resolve
 from .scoring import WindowStats, check_scoring, shared_partition, span_log_scores
 from .types import Answer
@@ -166,8 +167,9 @@ def length_batches(lengths: Sequence[int], batch_size: int, slack: float | None 
 class Reader:
     """An extractive QA model with its tokenizer; thread-safe to call once loaded.
 
-    `precision` is "fp32", "bf16", "int8" (dynamic quantization of the linear layers) or "auto"
-    (bf16 where the CPU multiplies it in hardware, else fp32).
+    `precision` is "fp32", "bf16", "int8" (dynamic quantization of the linear layers), "onnx" (fp32
+    in ONNX Runtime, newsqa/onnx_reader.py) or "auto" (bf16 where the CPU multiplies it in
+    hardware, else onnx where onnxruntime is installed, else fp32).
     """
 
     def __init__(
@@ -191,6 +193,11 @@ class Reader:
             model = copy.deepcopy(model).to(torch.bfloat16)
         if self.precision == "int8":  # makes a quantized copy
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.onnx: OnnxLogits | None = None
+        if self.precision == "onnx":
+            if not onnx_available():
+                raise InvalidInput("precision 'onnx' needs onnxruntime: pip install -e '.[onnx]'")
+            self.onnx = OnnxLogits(model, torch.get_num_threads())
         meta = meta or {}
         self.model = model
         self.tokenizer = tokenizer
@@ -297,10 +304,14 @@ class Reader:
                 ids[row, :n] = torch.tensor(windows.input_ids[i])
                 types[row, :n] = torch.tensor(windows.token_type_ids[i])
                 attn[row, :n] = 1
-            with self._lock, torch.inference_mode():
-                out = self.model(input_ids=ids, token_type_ids=types, attention_mask=attn)
-            s = out.start_logits.float().numpy()
-            e = out.end_logits.float().numpy()
+            if self.onnx is not None:
+                with self._lock:
+                    s, e = self.onnx(ids.numpy(), types.numpy(), attn.numpy())
+            else:
+                with self._lock, torch.inference_mode():
+                    out = self.model(input_ids=ids, token_type_ids=types, attention_mask=attn)
+                s = out.start_logits.float().numpy()
+                e = out.end_logits.float().numpy()
             for row, i in enumerate(batch):
                 n = len(windows.input_ids[i])
                 starts[i], ends[i] = s[row, :n], e[row, :n]

@@ -29,6 +29,15 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 BACKENDS = ("sqlite", "postgres")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory) -> Path:
+    """Exported ONNX graphs (newsqa/onnx_reader.py) go to a folder of this session, for it and the
+    commands it starts, not to the user's cache."""
+    folder = tmp_path_factory.mktemp("newsqa-cache")
+    os.environ["NEWSQA_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")

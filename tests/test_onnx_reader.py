@@ -1,0 +1,109 @@
+"""The reader in ONNX Runtime (precision "onnx"): the same answers as torch fp32, a graph exported
+once per model into the cache folder, and a clear error where onnxruntime is missing."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from newsqa import NewsQA, Settings
+from newsqa.errors import InvalidInput
+from newsqa.model_cache import ModelCache
+from newsqa.reader import Reader, make_windows
+
+from .seed_questions import ANSWERABLE
+
+if not os.environ.get("CI"):  # in CI a missing onnxruntime must fail the run, not skip the tests
+    pytest.importorskip("onnxruntime", reason="pip install -e '.[test]' (or '.[onnx]') brings onnxruntime")
+
+from newsqa import onnx_reader  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def readers() -> tuple[Reader, Reader]:
+    return Reader(precision="fp32"), Reader(precision="onnx")
+
+
+def test_onnx_logits_equal_torch_fp32_on_the_seed_passages(readers, seed_text):
+    fp32, onnx = readers
+    paragraphs = [p for p in seed_text.split("\n\n") if len(p.split()) > 20][:8]
+    windows = make_windows(fp32.windows, [q for q, _ in ANSWERABLE[:8]], paragraphs, fp32.max_length, fp32.stride)
+    (starts32, ends32), (starts, ends) = fp32._logits(windows), onnx._logits(windows)
+    for a, b in zip(starts32 + ends32, starts + ends):
+        assert a.shape == b.shape
+        assert np.abs(a - b).max() < 1e-3
+
+
+def test_onnx_answers_every_seed_question_as_fp32_does(readers, seed_text):
+    fp32, onnx = readers
+    pairs = [(question, seed_text) for question, _ in ANSWERABLE[:6]]
+    for (question, _), mine, theirs in zip(pairs, onnx.answer_batch(pairs, top_k=3), fp32.answer_batch(pairs, top_k=3)):
+        assert [(a.start, a.end) for a in mine] == [(a.start, a.end) for a in theirs], question
+        assert [a.score for a in mine] == pytest.approx([a.score for a in theirs], abs=1e-4)
+        assert all(seed_text[a.start : a.end] == a.text for a in mine)
+
+
+def test_the_graph_is_exported_once_and_the_torch_model_left_as_it_was(readers, tmp_path, monkeypatch):
+    fp32, _ = readers
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path))
+    question = "What did Lavrov say on Venezuela?"
+    before = fp32.answer(question, "Lavrov said: “You can not establish a democracy by force.”")[0]
+    first = onnx_reader.graph_for(fp32.model)
+    [graph] = (tmp_path / "onnx").glob("reader-*.onnx")
+    assert first == str(graph)
+    written = graph.stat().st_mtime_ns
+    assert onnx_reader.graph_for(fp32.model) == first and graph.stat().st_mtime_ns == written  # reused, not exported again
+    assert fp32.answer(question, "Lavrov said: “You can not establish a democracy by force.”")[0] == before
+
+
+def test_a_changed_model_gets_a_graph_of_its_own(readers):
+    import copy
+
+    import torch
+
+    fp32, _ = readers
+    changed = copy.deepcopy(fp32.model)
+    with torch.no_grad():
+        changed.qa_outputs.bias += 1.0
+    assert onnx_reader.model_digest(changed) != onnx_reader.model_digest(fp32.model)
+
+
+def test_an_unwritable_cache_keeps_the_graph_in_memory(readers, tmp_path, monkeypatch):
+    fp32, _ = readers
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the cache folder cannot be made below a file
+    monkeypatch.setenv("NEWSQA_CACHE", str(blocked))
+    graph = onnx_reader.graph_for(fp32.model)
+    assert isinstance(graph, bytes) and len(graph) > 1_000_000
+    logits = onnx_reader.OnnxLogits(fp32.model, threads=1)
+    start, end = logits(np.array([[101, 2040, 102, 2003, 102]]), np.array([[0, 0, 0, 1, 1]]), np.ones((1, 5), dtype=np.int64))
+    assert start.shape == end.shape == (1, 5)
+
+
+def test_an_engine_with_the_onnx_reader_answers_with_exact_offsets(readers, tmp_path):
+    from .conftest import SEED
+
+    qa = NewsQA(tmp_path / "onnx.sqlite3", Settings(reader_precision="onnx"), models=ModelCache())
+    [article] = qa.ingest([SEED])
+    answer = qa.ask("Where did Putin and Pompeo meet?")[0]
+    assert answer.text == "Sochi"
+    assert article.text[answer.start : answer.end] == answer.text
+    assert qa.reader.onnx is not None
+    qa.close()
+
+
+def test_without_onnxruntime_the_onnx_precision_is_a_clear_error_and_auto_falls_back(monkeypatch):
+    from newsqa import precision
+
+    monkeypatch.setattr(onnx_reader, "available", lambda: False)
+    monkeypatch.setattr("newsqa.reader.onnx_available", lambda: False)
+    with pytest.raises(InvalidInput, match="onnxruntime"):
+        Reader(precision="onnx")
+    monkeypatch.setattr(precision, "native_bf16", lambda: False)
+    assert precision.resolve("auto") == "fp32"
+    monkeypatch.setattr(onnx_reader, "available", lambda: True)
+    assert precision.resolve("auto") == "onnx"
+    monkeypatch.setattr(precision, "native_bf16", lambda: True)
+    assert precision.resolve("auto") == "bf16"
