@@ -30,8 +30,11 @@ demo: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(VENV)/bin/newsqa serve
 
+# The suite runs on every core (pytest-xdist, a file per worker so each file's models load once),
+# then the schema fuzzing on its own: schemathesis's tests share one node id, which xdist cannot split.
 test: $(VENV)/.installed-test
-	NEWSQA_DAEMON=0 $(PY) -m pytest
+	NEWSQA_DAEMON=0 $(PY) -m pytest -n auto --dist loadfile --ignore tests/test_openapi_fuzz.py
+	NEWSQA_DAEMON=0 $(PY) -m pytest tests/test_openapi_fuzz.py
 
 # Re-run the commands shown in README.md and write their output into it (CI checks they match).
 readme: $(VENV)/.installed

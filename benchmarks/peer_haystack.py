@@ -21,7 +21,7 @@ time apart. The seed article is timed the same way with the questions of benchma
 
     /work/venv-peer/bin/python benchmarks/peer_haystack.py [--limit N] [--read 1 2 3] [--k 10] \
         [--chunk-words 120] [--chunk-overlap 20] [--quick-k 3] [--work DIR] [--out results.json] \
-        [--also confident_first=0.999 rrf_k=60]
+        [--also confident_first=0.999 rrf_k=60] [--peer-dtype bf16]
 
 `--also` adds a second `NewsQA.ask` pipeline with those settings changed (e.g. the previous
 defaults), on the same database, in the same alternating run.
@@ -67,11 +67,14 @@ def export_fp32_reader(into: Path) -> Path:
     return save_reader(model, tokenizer, into, meta, dtype=torch.float32, keep_word_embeddings=True)
 
 
-def haystack_reader(model_dir: Path, max_length: int, stride: int):
+def haystack_reader(model_dir: Path, max_length: int, stride: int, dtype: str = "fp32"):
+    """Haystack's extractive reader over our weights, its model in `dtype` (fp32 as the issue asks;
+    bf16 to see the peer on equal terms where the CPU has native bf16)."""
     from haystack_integrations.components.readers.transformers import TransformersExtractiveReader
 
+    model_kwargs = {"dtype": torch.bfloat16 if dtype == "bf16" else torch.float32}
     reader = TransformersExtractiveReader(model=str(model_dir), top_k=1, no_answer=False, max_seq_length=max_length,
-                                          stride=stride, token=None)
+                                          stride=stride, token=None, model_kwargs=model_kwargs)
     reader.warm_up()
     return reader
 
@@ -190,6 +193,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="folder for newsqa's corpus database (kept and reused)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--peer-dtype", choices=("fp32", "bf16"), default="fp32", help="the Haystack reader's number format")
     parser.add_argument("--also", nargs="+", default=[], metavar="NAME=VALUE", help="also time NewsQA.ask with these settings")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -206,7 +210,7 @@ def main() -> None:
         also = parse_overrides(args.also)
         also_name = f"newsqa ask ({', '.join(args.also)})"
         meta = qa.reader.meta
-        reader = haystack_reader(export_fp32_reader(Path(tmp) / "reader"), int(meta.get("max_length", 256)), int(meta.get("stride", 96)))
+        reader = haystack_reader(export_fp32_reader(Path(tmp) / "reader"), int(meta.get("max_length", 256)), int(meta.get("stride", 96)), args.peer_dtype)
         quick, quick_index = quickstart(articles, reader, args.quick_k)
         tuned_answer, tuned_index = tuned(articles, reader, args.chunk_words, args.chunk_overlap, args.k)
         pipelines: dict[str, Answerer] = {"newsqa ask (defaults)": newsqa_answerer(qa),
@@ -240,7 +244,7 @@ def main() -> None:
         seed = run_alternating(seed_pipelines, seed_questions)
         out.append(table(f"Seed article, latency only ({args.seed_repeats} asks each, load {load_average()})", seed, {}, "newsqa ask (defaults)"))
     print("\n".join(out))
-    print(f"\nload average at end {load_average()}; newsqa reader precision {qa.reader.precision}, Haystack reader fp32")
+    print(f"\nload average at end {load_average()}; newsqa reader precision {qa.reader.precision}, Haystack reader {args.peer_dtype}")
     if args.out:
         args.out.write_text(json.dumps({"newsqa_dev": news, "seed": seed, "indexing_s": indexing, "args": vars(args)}, default=str, indent=1))
 
