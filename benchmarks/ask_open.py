@@ -128,7 +128,7 @@ def run_corpus(db: Path, questions: list[dict], reader_dir: Path, precision: str
         rows = {s: {"id": q["id"]} for s in scorings}
         for mode, ids in (("open", None), ("gold", [q["article"]])):
             began = time.perf_counter()
-            hits = retriever.find(qa.store, qa.embedder, q["question"], qa.ask_options().depth, ids, fusion_depth=qa.settings.fusion_depth, rrf_k=qa.settings.rrf_k)
+            hits = retriever.find(qa.store, qa.embedder, q["question"], qa.ask_options().depth, ids, fusion=qa.fusion)
             shared_s = time.perf_counter() - began
             for scoring in scorings:
                 began = time.perf_counter()

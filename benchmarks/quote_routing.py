@@ -38,7 +38,7 @@ def main() -> None:
     for q in asked:
         top = qa.ask(q["question"], top_k=1)
         options = qa.ask_options()
-        hits = retriever.find(qa.store, qa.embedder, q["question"], options.depth, fusion_depth=qa.settings.fusion_depth, rrf_k=qa.settings.rrf_k)
+        hits = retriever.find(qa.store, qa.embedder, q["question"], options.depth, fusion=qa.fusion)
         plain = answering.answer(qa.reader, q["question"], hits, options, answering.ArticleTexts(qa.store), 1)
         routed_count += bool(top) and top[0].speaker is not None and (not plain or top[0].text != plain[0].text)
         for name, found in (("routed", top), ("reader", plain)):

@@ -37,21 +37,22 @@ from .types import Answer, Article, SearchHit
 
 @dataclass(frozen=True)
 class AskOptions:
-    """How `ask` reads and ranks; `NewsQA` fills it from its Settings and the reader's calibration."""
+    """How `ask` reads and ranks; `NewsQA` fills it from its Settings and the reader's calibration.
+    The defaults are the Settings' own (newsqa/config.py says what each is and why)."""
 
     scoring: str  # what an answer's score means (newsqa.scoring)
     threshold: float  # answers scoring below it are dropped
-    retrieve_candidates: int = 8  # passages read, in stages (newsqa/cascade.py): read_first, then these,
-    read_further: int = 14  # ... then down to this many, going on only while no answer is confident
-    confident_answer: float = 0.999
-    passage_rank_weight: float = 1.0
+    retrieve_candidates: int = Settings.retrieve_candidates  # passages read, in stages (newsqa/cascade.py): read_first,
+    read_further: int = Settings.read_further  # then these, then down to this many, going on only while no answer is confident
+    confident_answer: float = Settings.confident_answer
+    passage_rank_weight: float = Settings.passage_rank_weight
     max_answer_len: int = 40  # tokens
     spans_per_passage: int = 2
-    read_first: int = 2  # 0: no first stage
-    confident_first: float = 0.98  # the first stage stops at this score
-    context_poor_words: int = 1  # questions with at most this many content words: article_first
-    focus_words: int = 0  # > 0: passages from rank `focus_from` on are read only around their sentences
-    focus_from: int = 2  # closest to the question, in windows of at most this many words (newsqa/focus.py)
+    read_first: int = Settings.read_first  # 0: no first stage
+    confident_first: float = Settings.confident_first  # the first stage stops at this score
+    context_poor_words: int = Settings.context_poor_words  # questions with at most this many content words: article_first
+    focus_words: int = Settings.focus_words  # > 0: passages from rank `focus_from` on are read only around their sentences
+    focus_from: int = Settings.focus_from  # closest to the question, in windows of at most this many words (newsqa/focus.py)
 
     @property
     def depth(self) -> int:

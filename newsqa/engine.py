@@ -79,6 +79,11 @@ class NewsQA:
         """Answers scoring below this are dropped: the setting, else the reader's calibrated value."""
         return self.ask_options().threshold
 
+    @property
+    def fusion(self) -> retriever.Fusion:
+        """How `search` and `ask` fuse their rankings, from the settings."""
+        return retriever.Fusion(self.settings.fusion_depth, self.settings.rrf_k)
+
     def ask_options(self, max_answer_len: int = 40) -> answering.AskOptions:
         """How `ask` reads and ranks, from the settings and the reader's calibration."""
         return answering.options_from(self.settings, self.reader.meta, max_answer_len)
@@ -163,8 +168,7 @@ class NewsQA:
         if mode not in retriever.MODES:
             raise InvalidInput("mode must be hybrid, bm25 or dense")
         window = dates.date_range(since, until)
-        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode,
-                              self.settings.fusion_depth, window, self.settings.rrf_k)
+        return retriever.find(self.store, self.embedder, query, top_k, self._known_ids(article_ids), mode, window, self.fusion)
 
     def ask(self, question: str, top_k: int = 3, article_ids: Sequence[str] | None = None, max_answer_len: int = 40,
             since: str | None = None, until: str | None = None, prefer: str | None = None) -> list[Answer]:
@@ -182,8 +186,7 @@ class NewsQA:
         said = quote_answers.from_statements(self, question, top_k, ids) if window is None else []  # quotes have no dates yet
         if said:
             return said
-        hits = retriever.find(self.store, self.embedder, question, options.depth, ids,
-                              fusion_depth=self.settings.fusion_depth, dates=window, rrf_k=self.settings.rrf_k)
+        hits = retriever.find(self.store, self.embedder, question, options.depth, ids, dates=window, fusion=self.fusion)
         vector = self.embedder.encode([question])[0] if hits and options.focus_words else None  # cached by retrieval
         answers = answering.answer(self.reader, question, hits, options, answering.ArticleTexts(self.store), top_k,
                                    prefer, window, vector) if hits else []

@@ -110,6 +110,8 @@ class OnnxLogits:
         options.intra_op_num_threads = max(threads, 1)  # the process's torch threads: set deliberately, never per core
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle pool threads would otherwise spin for work after each call: cores a busy machine needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(graph_for(model), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, input_ids: np.ndarray, token_type_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ fusion (robust to the two scores' different scales).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -17,6 +18,15 @@ from .store.common import DateRange, query_terms
 from .types import SearchHit
 
 MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the rankings are fused: each is at least `depth` passages deep, and reciprocal rank
+    fusion's constant is `k` (lower trusts the top ranks more; config.RRF_K says why 10)."""
+
+    depth: int = FUSION_DEPTH
+    k: int = RRF_K
 
 
 def bm25_ranking(store: Store, query: str, limit: int, article_ids: Sequence[str] | None = None, dates: DateRange = None) -> list[int]:
@@ -45,20 +55,19 @@ def search(
     top_k: int = 5,
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
-    fusion_depth: int = FUSION_DEPTH,
     dates: DateRange = None,
-    rrf_k: int = RRF_K,
+    fusion: Fusion = Fusion(),
 ) -> list[tuple[int, float]]:
     """(passage id, score) best first; mode is "hybrid", "bm25" or "dense"; each ranking fused
-    is at least `fusion_depth` deep. `article_ids` and `dates` (epoch seconds, inclusive) filter
+    is at least `fusion.depth` deep. `article_ids` and `dates` (epoch seconds, inclusive) filter
     inside the store's queries, so a narrow filter still gets the best passages within it."""
-    depth = max(top_k * 4, fusion_depth)
+    depth = max(top_k * 4, fusion.depth)
     rankings = []
     if mode in ("hybrid", "bm25"):
         rankings.append(bm25_ranking(store, query, depth, article_ids, dates))
     if mode in ("hybrid", "dense"):
         rankings.append(dense_ranking(store, embedder.encode([query])[0], depth, article_ids, dates))
-    return reciprocal_rank_fusion(rankings, rrf_k)[:top_k]
+    return reciprocal_rank_fusion(rankings, fusion.k)[:top_k]
 
 
 def find(
@@ -68,9 +77,8 @@ def find(
     top_k: int,
     article_ids: Sequence[str] | None = None,
     mode: str = "hybrid",
-    fusion_depth: int = FUSION_DEPTH,
     dates: DateRange = None,
-    rrf_k: int = RRF_K,
+    fusion: Fusion = Fusion(),
 ) -> list[SearchHit]:
     """The `top_k` passages most relevant to `query`, best first, as SearchHits. A passage outside
     `article_ids` never passes (whatever a cache said), nor one whose article was deleted since its
@@ -78,7 +86,7 @@ def find(
     carries its article's `published` and, in `also_in`, its syndicated copies (`corpus.collapse_hits`)."""
     from . import corpus
 
-    ranked = search(store, embedder, query, top_k, article_ids, mode, fusion_depth, dates, rrf_k)
+    ranked = search(store, embedder, query, top_k, article_ids, mode, dates, fusion)
     found = store.passages([pid for pid, _ in ranked])
     if article_ids is not None:
         allowed = set(article_ids)
