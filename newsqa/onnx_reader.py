@@ -112,7 +112,14 @@ class OnnxLogits:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # Idle pool threads would otherwise spin for work after each call: cores a busy machine needs.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(graph_for(model), options, providers=["CPUExecutionProvider"])
+        graph = graph_for(model)
+        try:
+            self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        except Exception:  # noqa: BLE001 - a damaged cached file (onnxruntime raises its own types): export afresh
+            if not isinstance(graph, str):
+                raise
+            Path(graph).unlink(missing_ok=True)
+            self.session = ort.InferenceSession(graph_for(model), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, input_ids: np.ndarray, token_type_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         feed = {"input_ids": input_ids.astype(np.int64), "token_type_ids": token_type_ids.astype(np.int64),

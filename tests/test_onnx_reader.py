@@ -58,6 +58,18 @@ def test_the_graph_is_exported_once_and_the_torch_model_left_as_it_was(readers, 
     assert fp32.answer(question, "Lavrov said: “You can not establish a democracy by force.”")[0] == before
 
 
+def test_a_damaged_cached_graph_is_exported_again(readers, tmp_path, monkeypatch):
+    fp32, _ = readers
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path))
+    path = onnx_reader.graph_for(fp32.model)
+    with open(path, "r+b") as damaged:
+        damaged.truncate(1000)  # as a full disk or a killed copy might leave it
+    logits = onnx_reader.OnnxLogits(fp32.model, threads=1)
+    start, _ = logits(np.array([[101, 2040, 102, 2003, 102]]), np.array([[0, 0, 0, 1, 1]]), np.ones((1, 5), dtype=np.int64))
+    assert start.shape == (1, 5)
+    assert os.path.getsize(path) > 1_000_000
+
+
 def test_a_changed_model_gets_a_graph_of_its_own(readers):
     import copy
 
