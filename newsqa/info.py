@@ -24,13 +24,13 @@ def engine_info(settings: Settings, articles: int) -> dict[str, Any]:
         "database": without_password(settings.db_path),
         "articles": articles,
         "models": {
-            "reader": {"path": str(settings.reader_path), "precision": settings.reader_precision,
+            "reader": {"path": str(settings.reader_path), "precision": settings.reader_precision,  # auto: newsqa/precision.py
                        "answer_scoring": scoring, "answer_threshold": threshold},
             "summarizer": {"path": str(settings.summarizer_path)},
             "embedder": {"package": EMBEDDER_PACKAGE, "version": version(EMBEDDER_PACKAGE)},
         },
         "versions": {"python": platform.python_version(),
-                     **{name: version(name) for name in ("newsqa", "torch", "transformers", "sentence-transformers", "flask")}},
+                     **{name: version(name) for name in ("newsqa", "torch", "transformers", "sentence-transformers", "flask", "onnxruntime")}},
     }
 
 
