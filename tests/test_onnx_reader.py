@@ -102,7 +102,7 @@ def test_an_engine_with_the_onnx_reader_answers_with_exact_offsets(readers, tmp_
     answer = qa.ask("Where did Putin and Pompeo meet?")[0]
     assert answer.text == "Sochi"
     assert article.text[answer.start : answer.end] == answer.text
-    assert qa.reader.onnx is not None
+    assert qa.reader.onnx is not None and qa.reader.model is None  # the torch copy is let go
     qa.close()
 
 
