@@ -122,7 +122,7 @@ class OnnxLogits:
             self.session = ort.InferenceSession(graph_for(model), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, input_ids: np.ndarray, token_type_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feed = {"input_ids": input_ids.astype(np.int64), "token_type_ids": token_type_ids.astype(np.int64),
-                "attention_mask": attention_mask.astype(np.int64)}
+        feed = {name: array.astype(np.int64, copy=False)  # the reader's batches are int64 already: no copy
+                for name, array in zip(INPUTS, (input_ids, token_type_ids, attention_mask))}
         start, end = self.session.run(list(OUTPUTS), feed)
         return start, end

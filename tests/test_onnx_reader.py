@@ -21,6 +21,11 @@ if not os.environ.get("CI"):  # in CI a missing onnxruntime must fail the run, n
 from newsqa import onnx_reader  # noqa: E402
 
 
+def one_window(logits: onnx_reader.OnnxLogits) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end logits of a single five-token window ([CLS] who [SEP] is [SEP])."""
+    return logits(np.array([[101, 2040, 102, 2003, 102]]), np.array([[0, 0, 0, 1, 1]]), np.ones((1, 5), dtype=np.int64))
+
+
 @pytest.fixture(scope="module")
 def readers() -> tuple[Reader, Reader]:
     return Reader(precision="fp32"), Reader(precision="onnx")
@@ -65,7 +70,7 @@ def test_a_damaged_cached_graph_is_exported_again(readers, tmp_path, monkeypatch
     with open(path, "r+b") as damaged:
         damaged.truncate(1000)  # as a full disk or a killed copy might leave it
     logits = onnx_reader.OnnxLogits(fp32.model, threads=1)
-    start, _ = logits(np.array([[101, 2040, 102, 2003, 102]]), np.array([[0, 0, 0, 1, 1]]), np.ones((1, 5), dtype=np.int64))
+    start, _ = one_window(logits)
     assert start.shape == (1, 5)
     assert os.path.getsize(path) > 1_000_000
 
@@ -90,7 +95,7 @@ def test_an_unwritable_cache_keeps_the_graph_in_memory(readers, tmp_path, monkey
     graph = onnx_reader.graph_for(fp32.model)
     assert isinstance(graph, bytes) and len(graph) > 1_000_000
     logits = onnx_reader.OnnxLogits(fp32.model, threads=1)
-    start, end = logits(np.array([[101, 2040, 102, 2003, 102]]), np.array([[0, 0, 0, 1, 1]]), np.ones((1, 5), dtype=np.int64))
+    start, end = one_window(logits)
     assert start.shape == end.shape == (1, 5)
 
 
