@@ -58,7 +58,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsqa import NewsQA, Settings
+from newsqa import NewsQA, Settings, onnx_reader
 from newsqa.model_cache import ModelCache
 from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
@@ -250,7 +250,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/data/summarization/bbc_news_summary.jsonl")
     parser.add_argument("--repeats", type=int, default=40)
-    parser.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS), help="reader precisions to time")
+    parser.add_argument("--precisions", nargs="+", choices=PRECISIONS, help="reader precisions to time "
+                        "(default: all; onnx only where onnxruntime is installed, the `onnx` extra)")
     parser.add_argument("--scoring", nargs="+", choices=SCORINGS, default=[], help="also time these answer scorings (default precision)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's own choice)")
     parser.add_argument("--threads-study", action="store_true", help="Compare torch thread settings, quiet and loaded.")
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--compare-batching", action="store_true", help="time the reader's length batches against one padded batch per call")
     parser.add_argument("--bbc-articles", type=int, default=0, help="with a --compare-* mode: only the first N BBC articles (0: all)")
     args = parser.parse_args()
+    args.precisions = args.precisions or [p for p in PRECISIONS if p != "onnx" or onnx_reader.available()]
     if args.compare_readers:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
