@@ -15,8 +15,9 @@ extractive reference summary; CNN/DM: the human highlights), averaged over artic
   one by one while ROUGE-1 + ROUGE-2 F1 against the reference rises, at most k; an upper bound for
   any method that extracts k sentences.
 
-Sentence vectors come from the training cache when present (the same MiniLM vectors, computed once);
-missing ones are embedded and added to it.
+Sentence vectors come from the model's own table (`sentence_vectors.safetensors`); a model folder
+without one (a summarizer from before the table, e.g. `git show 42fb1fb:models/summarizer/...`) is
+run on MiniLM vectors, as it was trained, so the two can be compared.
 """
 
 from __future__ import annotations
@@ -29,17 +30,8 @@ from pathlib import Path
 from _common import ROOT  # noqa: E402
 
 from newsqa.summarizer import SentenceScorer, prepare_article, summarize_articles  # noqa: E402
-from newsqa.training.summarizer import (  # noqa: E402
-    DEFAULT_CACHE,
-    DEFAULT_DATA,
-    EmbeddingCache,
-    Oracle,
-    article_of,
-    budget_for,
-    corpus_texts,
-    dataset_of,
-    held_out_rows,
-)
+from newsqa.summarizer.sentence_vectors import TABLE_FILE, SentenceVectors  # noqa: E402
+from newsqa.training.summarizer import DEFAULT_DATA, Oracle, article_of, budget_for, dataset_of, held_out_rows  # noqa: E402
 from newsqa.text import split_sentences  # noqa: E402
 
 BUDGETS = {"cnndm": ("3",), "bbc": ("3", "40%")}
@@ -77,7 +69,7 @@ def sumy_methods() -> dict:
     return methods
 
 
-def evaluate(rows: list[dict], budgets: tuple[str, ...], scorer: SentenceScorer, cache: EmbeddingCache) -> tuple[dict, dict]:
+def evaluate(rows: list[dict], budgets: tuple[str, ...], scorer: SentenceScorer, encoder) -> tuple[dict, dict]:
     """Mean ROUGE F1 per (method, budget) as [R-1, R-2, R-L], and seconds per method."""
     from rouge_score import rouge_scorer
     from sumy.parsers.plaintext import PlaintextParser
@@ -97,7 +89,7 @@ def evaluate(rows: list[dict], budgets: tuple[str, ...], scorer: SentenceScorer,
             k = budget_for(len(sentences), budget)
             picks = {}
             t = time.perf_counter()
-            picks["newsqa"] = summarize_articles([article_of(row)], scorer=scorer, embedder=cache, max_sentences=k).text
+            picks["newsqa"] = summarize_articles([article_of(row)], scorer=scorer, embedder=encoder, max_sentences=k).text
             seconds["newsqa"] += time.perf_counter() - t
             picks["Lead-3"] = " ".join(sentences[:k])  # "lead-k" at the 40% budget
             picks["Lead-3, cleaned"] = " ".join(candidates[:k])
@@ -118,14 +110,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", default=list(DEFAULT_DATA), help="BBC News Summary and/or CNN/DM JSONL files")
     parser.add_argument("--model", default=str(ROOT / "models/summarizer"))
-    parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder")
     parser.add_argument("--limit", type=int, default=0, help="only the first N held-out articles of each set (quick run)")
     args = parser.parse_args(argv)
 
     from newsqa.model_cache import shared
 
     scorer = SentenceScorer.load(args.model)
-    cache = EmbeddingCache(Path(args.cache))
+    own_table = (Path(args.model) / TABLE_FILE).is_file()
+    encoder = SentenceVectors.load(args.model) if own_table else shared().embedder()
+    print(f"sentence vectors: {'the model table' if own_table else 'MiniLM (no table in the model folder)'}")
     by_dataset: dict[str, list[dict]] = {}
     for path in args.data:
         for row in held_out_rows(path):
@@ -135,9 +128,8 @@ def main(argv: list[str] | None = None) -> None:
         rows = by_dataset.get(dataset, [])[: args.limit or None]
         if not rows:
             continue
-        cache.ensure(corpus_texts(rows), shared().embedder)
         budgets = BUDGETS[dataset]
-        table, seconds = evaluate(rows, budgets, scorer, cache)
+        table, seconds = evaluate(rows, budgets, scorer, encoder)
         print(f"\n{NAMES[dataset]}, held-out 20% ({len(rows)} articles), ROUGE F1 x 100 (rouge-score, stemming)\n")
         header = [f"{key} @{b}" for b in budgets for key in ("R-1", "R-2", "R-L")]
         print("| method | " + " | ".join(header) + " |")
@@ -150,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         verdicts.append(f"{NAMES[dataset]}: newsqa beats every other method on ROUGE-1 and ROUGE-2 at every budget: {'yes' if wins else 'NO'}")
         lead = [table[("newsqa", "3")][i] - table[("Lead-3", "3")][i] for i in (0, 1)]
         verdicts.append(f"{NAMES[dataset]}: newsqa minus Lead-3 at 3 sentences: R-1 {lead[0]:+.2f}, R-2 {lead[1]:+.2f}")
-        print("\nseconds per article, all budgets (newsqa with cached vectors): " + ", ".join(f"{k} {v:.3f}" for k, v in seconds.items()))
+        print("\nseconds per article, all budgets (newsqa: its sentence vectors included): " + ", ".join(f"{k} {v:.3f}" for k, v in seconds.items()))
     print()
     print("\n".join(verdicts))
     print("(At the 40% budget the Lead-3 rows are lead-k, the first k sentences.)")

@@ -1,14 +1,18 @@
-"""Latency of `summarize`: the seed article warm (p50/p95), stored and as raw text, and a
-100,000-word article.
+"""Latency of `summarize`: the seed article warm (p50/p95), stored and as raw text, a 100,000-word
+article, and the previous summarizer (MiniLM sentence vectors) interleaved with this one.
 
-    python benchmarks/summarize_speed.py [--runs 50] [--threads N]
+    python benchmarks/summarize_speed.py [--runs 50] [--threads N] [--baseline 42fb1fb]
 
-Models are loaded and warmed first: the numbers are per request in a running server, where the
-embedder and the scorer are already in memory. Target: `NewsQA.summarize(article_id=...)` of the
-stored seed article, p50 under 10 ms, and raw seed text (`text=...`), p50 under 200 ms. A stored article's sentence vectors were computed at ingest,
-so only its title (when not one of its sentences) and the query are encoded per request; raw text
-(`text=...`) is encoded in full the first time; a repeated text's sentence vectors come from the
-embedder's cache (`newsqa.vector_cache`), both timed.
+Models are loaded and warmed first: the numbers are per request in a running server. Targets:
+`NewsQA.summarize(article_id=...)` of the stored seed article p50 under 10 ms, raw seed text
+(`text=...`) p50 under 200 ms at 1 thread. The summarizer's sentence vectors come from its own
+token table (newsqa/summarizer/sentence_vectors.py), computed per call for stored and raw text
+alike: nothing is cached, so every call is a new text's cost.
+
+The baseline is the summarizer of `--baseline` (its `models/summarizer`, read from git; a model
+with no token table), run by this code on MiniLM's vectors as it was trained, with MiniLM's vector
+cache emptied before every call: what a raw text never seen before cost. Both summarize the raw seed
+text alternately, so their ratio is measured under the same load.
 """
 
 from __future__ import annotations
@@ -16,17 +20,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, percentile  # noqa: E402
+from _common import ROOT, load_average, percentile  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from newsqa import NewsQA, Settings  # noqa: E402
 from newsqa.config import shipped_models_dir  # noqa: E402
 from newsqa.model_cache import shared  # noqa: E402
-from newsqa.summarizer import summarize_articles  # noqa: E402
+from newsqa.summarizer import SentenceScorer, summarize_articles  # noqa: E402
 from newsqa.types import Article  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_6ad73c16a059aa65.txt"
@@ -44,62 +49,74 @@ def long_article(words: int = 100_000) -> Article:
     return Article(id="long", text="\n\n".join(paragraphs))
 
 
+def baseline_scorer(commit: str, folder: Path) -> SentenceScorer:
+    """The scorer shipped at `commit`, read from git."""
+    for name in ("scorer.json", "scorer.safetensors"):
+        blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:models/summarizer/{name}"], check=True, capture_output=True).stdout
+        (folder / name).write_bytes(blob)
+    return SentenceScorer.load(folder)
+
+
+def timings(calls: dict[str, object], runs: int) -> dict[str, list[float]]:
+    """Milliseconds per call, the calls alternating, after 3 warm rounds."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for i in range(3 + runs):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            if i >= 3:
+                times[name].append(1000 * (time.perf_counter() - start))
+    return times
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--long-runs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: newsqa's default, NEWSQA_THREADS or 1)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (the baseline's MiniLM; the table needs none)")
+    parser.add_argument("--baseline", default="42fb1fb", help="commit whose summarizer (MiniLM vectors) is timed alongside ('' for none)")
     args = parser.parse_args(argv)
-    if args.threads:
-        import torch
+    import torch
 
-        torch.set_num_threads(args.threads)
-
-    t = time.perf_counter()
-    scorer, embedder = shared().summarizer(shipped_models_dir() / "summarizer"), shared().embedder()
-    print(f"load: {time.perf_counter() - t:.2f} s (scorer + MiniLM)")
+    torch.set_num_threads(args.threads)
+    load_before = load_average()
     seed = Article(id="seed", text=SEED.read_text(encoding="utf-8"))
-
-    def timed(article: Article, **kw) -> float:
-        start = time.perf_counter()
-        summarize_articles([article], scorer=scorer, embedder=embedder, **kw)
-        return time.perf_counter() - start
-
-    def report(label: str, call) -> None:
-        for _ in range(3):
-            call()
-        times = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            call()
-            times.append(1000 * (time.perf_counter() - start))
-        print(f"{label}: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms over {args.runs} warm runs")
-
     words = len(seed.text.split())
     with tempfile.TemporaryDirectory() as tmp:
-        qa = NewsQA(Path(tmp) / "speed.sqlite3", Settings(threads=args.threads) if args.threads else Settings())
+        qa = NewsQA(Path(tmp) / "speed.sqlite3", Settings(threads=args.threads))
         stored = qa.add_article(seed.text)
-        for label, kw in (("generic, 3 sentences", {}), ("query 'Venezuela'", {"query": "Venezuela"})):
-            report(f"stored seed article ({words} words), NewsQA.summarize(article_id=...), {label}",
-                   lambda: qa.summarize(article_id=stored.id, **kw))
-        qa.store.close()
-    for label, kw in (("generic, 3 sentences", {}), ("query 'Venezuela'", {"query": "Venezuela"})):
-        # A text never seen before: the sentence-vector cache emptied before every call (MiniLM's time).
-        report(f"raw seed text ({words} words), new text (cache emptied per call), {label}",
-               lambda: (embedder.cache.clear(), timed(seed, **kw)))
-        # The same text again (a page re-summarized, a retried request): its vectors come from the cache.
-        report(f"raw seed text ({words} words), repeated text (vectors cached), {label}", lambda: timed(seed, **kw))
+        calls = {
+            "stored seed article, summarize(article_id=...), 3 sentences": lambda: qa.summarize(article_id=stored.id),
+            "stored seed article, query 'Venezuela'": lambda: qa.summarize(article_id=stored.id, query="Venezuela"),
+            f"raw seed text ({words} words), summarize(text=...), 3 sentences": lambda: qa.summarize(text=seed.text),
+            "raw seed text, query 'Venezuela'": lambda: qa.summarize(text=seed.text, query="Venezuela"),
+        }
+        if args.baseline:
+            old = baseline_scorer(args.baseline, Path(tmp))
+            embedder = shared().embedder()
 
-    long = long_article()
-    times = [(embedder.cache.clear(), timed(long))[1] for _ in range(args.long_runs)]  # cache emptied: its paragraphs repeat
-    if times:
-        print(
-            f"100,000-word article ({len(long.text.split())} words): "
-            f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.long_runs} runs"
-        )
-    print(f"cpu threads: torch {__import__('torch').get_num_threads()}, os {os.cpu_count()}; load avg {os.getloadavg()[0]:.2f}; "
-          f"MiniLM in {'bfloat16' if embedder.bf16 else 'float32'}")
+            def before() -> None:
+                embedder.cache.clear()  # a text never seen: MiniLM encodes every sentence
+                summarize_articles([seed], scorer=old, embedder=embedder, max_sentences=3)
+
+            calls[f"raw seed text, 3 sentences, summarizer of {args.baseline} on MiniLM ({'bf16' if embedder.bf16 else 'fp32'})"] = before
+        times = timings(calls, args.runs)
+        print("| case | p50 (ms) | p95 (ms) | runs |\n|---|---|---|---|")
+        for name, t in times.items():
+            print(f"| {name} | {statistics.median(t):.1f} | {percentile(t, 95):.1f} | {len(t)} |")
+        if args.baseline:
+            raw, old_raw = (statistics.median(t) for t in list(times.values())[2::2])
+            print(f"\nraw seed text p50, this summarizer / {args.baseline}'s: {raw / old_raw:.4f} ({raw:.1f} against {old_raw:.1f} ms)")
+        long = long_article()
+        long_times = []
+        for _ in range(args.long_runs):
+            start = time.perf_counter()
+            qa.summarize(text=long.text)
+            long_times.append(time.perf_counter() - start)
+        if long_times:
+            print(f"100,000-word article ({len(long.text.split())} words), raw text: median {statistics.median(long_times):.2f} s over {args.long_runs} runs")
+        qa.close()
+    print(f"torch threads {torch.get_num_threads()}, {os.cpu_count()} cpus; load average before {load_before}, after {load_average()}")
 
 
 if __name__ == "__main__":

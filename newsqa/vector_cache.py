@@ -1,7 +1,7 @@
 """A bounded cache of sentence vectors by text, so a text seen recently is never encoded twice.
 
-MiniLM encoding is the whole cost of summarizing a raw text (`summarize(text=...)`: about 330 ms
-for the seed's 40 sentences at 1 thread, compute-bound). A vector depends only on the text and
+MiniLM encoding is most of the cost of ingest (a syndicated copy repeats its sentences) and a
+fifth of an `ask` (a repeated question). A vector depends only on the text and
 the model, so the cache can never be stale: no writer needs to invalidate it, in this process or
 another. It lives on the embedder (one per process) and keeps the most recently used entries.
 """

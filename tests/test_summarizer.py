@@ -1,4 +1,4 @@
-"""The extractive summarizer with the shipped model and the real MiniLM embedder (no mocks)."""
+"""The extractive summarizer with the shipped model and its own sentence vectors (no mocks)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_6ad73c16a059aa65.txt
 
 @pytest.fixture(scope="module")
 def summarize():
-    scorer, embedder = shared().summarizer(shipped_models_dir() / "summarizer"), shared().embedder()
+    scorer, embedder = shared().summarizer(shipped_models_dir() / "summarizer"), shared().summary_vectors(shipped_models_dir() / "summarizer")
 
     def run(articles: Article | list[Article], **kw) -> Summary:
         articles = articles if isinstance(articles, list) else [articles]
@@ -242,7 +242,7 @@ def test_length_prior_follows_the_layout(seed, tmp_path):
     assert (loaded.length_prior, loaded.wire_length_prior) == (0.5, 0.0)
     sentences = [s.strip() + "." for s in SEED.read_text(encoding="utf-8").replace("\n", " ").split(". ") if s.strip()][:12]
     long_paragraphs = Article(id="long", text="\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, 12, 4)))
-    wire, bbc_like = featurize([seed, long_paragraphs], shared().embedder())
+    wire, bbc_like = featurize([seed, long_paragraphs], shared().summary_vectors(shipped_models_dir() / "summarizer"))
     assert loaded.length_prior_for(wire.features) == 0.0
     assert loaded.length_prior_for(bbc_like.features) == 0.5
     assert replace(loaded, wire_length_prior=None).length_prior_for(wire.features) == 0.5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from newsqa import NewsQA
 from newsqa.model_cache import shared
 from newsqa.vector_cache import VectorCache
 
@@ -39,27 +38,3 @@ def test_least_recently_used_entries_leave_first():
     cache.encode(["ccc"], encode)  # evicts "bb"
     cache.encode(["a", "bb"], encode)
     assert calls[-1] == ["bb"] and len(cache) == 2
-
-
-def test_raw_text_summary_is_the_same_from_the_cache(tmp_path, seed_text):
-    engine = NewsQA(tmp_path / "cache.sqlite3")
-    get_embedder().cache.clear()
-    first = engine.summarize(text=seed_text, max_sentences=3)
-    hits = get_embedder().cache.hits
-    second = engine.summarize(text=seed_text, max_sentences=3)
-    assert get_embedder().cache.hits > hits
-    assert second == first
-    for sentence in second.sentences:
-        assert seed_text[sentence.start : sentence.end] == sentence.text
-    engine.close()
-
-
-def test_raw_text_of_a_stored_article_uses_its_stored_vectors(tmp_path, seed_text):
-    engine = NewsQA(tmp_path / "stored.sqlite3")
-    engine.add_article(seed_text)
-    get_embedder().cache.clear()
-    misses = get_embedder().cache.misses
-    summary = engine.summarize(text=seed_text, max_sentences=3)
-    assert get_embedder().cache.misses == misses  # nothing encoded
-    assert summary.sentences and all(s.article_id is None for s in summary.sentences)
-    engine.close()

@@ -4,7 +4,8 @@ Every summary sentence is a sentence of an article, quoted verbatim with its off
 can invent nothing. The pipeline, one file per stage:
 
     candidates.py  body sentences, cleaned of headline, captions, bylines and page furniture
-    features.py    position, paragraph, lead and title similarity, TextRank (textrank.py), MiniLM embedding
+    features.py    position, paragraph, lead and title similarity, TextRank (textrank.py), sentence vector
+    sentence_vectors.py  the sentence vectors: static token vectors fitted to MiniLM, microseconds a sentence
     scorer.py      the learned scorer: P(sentence belongs in a summary), numpy only
     selection.py   length prior, query relevance, MMR under sentence/word budgets, near-duplicates
     pipeline.py    summarize_articles: the stages wired together

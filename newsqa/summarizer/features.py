@@ -1,5 +1,5 @@
 """Stage 2: one feature row per candidate, from its place in the article, lexical centrality
-(TextRank) and its MiniLM embedding.
+(TextRank) and its sentence vector (sentence_vectors.py: static token vectors fitted to MiniLM).
 
 The hand-made features let one linear or small network scorer express both patterns it is trained
 on: wire copy (CNN, Daily Mail, Reuters), where the lead carries the news, and BBC News Summary,
@@ -181,8 +181,7 @@ def article_features(prepared: PreparedArticle, vectors: np.ndarray, title_vecto
 def featurize(articles: Sequence[Article], embedder: Embedder, query: str | None = None) -> list[ScoredArticle]:
     """Prepare, embed (one batch for all articles, titles and query) and featurize the articles.
 
-    What is embedded is each candidate's whole sentence (`Candidate.sentence`): the text ingest
-    stores vectors for, so a stored article's summary encodes nothing new."""
+    What is embedded is each candidate's whole sentence (`Candidate.sentence`), furniture and all."""
     prepared = [prepare_article(a, query) for a in articles]
     texts: list[str] = []
     for p in prepared:

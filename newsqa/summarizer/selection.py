@@ -64,7 +64,7 @@ def select_sentences(
 def query_relevance(query: str, candidates: list[Candidate], similarity: np.ndarray) -> np.ndarray:
     """How much each candidate is about the query, in [0, 1]: half dense, half lexical.
 
-    Dense: cosine to the query, rescaled so the median candidate is 0 and the best is 1 (MiniLM
+    Dense: cosine to the query, rescaled so the median candidate is 0 and the best is 1 (sentence
     cosines sit in a narrow band, so raw values barely separate). Lexical: the share of the query's
     content words (6-letter prefixes) that the sentence contains, for names the embedding blurs.
     """

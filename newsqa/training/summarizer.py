@@ -1,15 +1,16 @@
 """Train the summarizer's sentence scorer on BBC News Summary and CNN/Daily Mail together, read top
 to bottom in one file.
 
-    python -m newsqa.training.summarizer --embed-only    # fill the embedding cache (resumable)
+    python -m newsqa.training.sentence_vectors --out models/summarizer    # the token vectors, first
     python -m newsqa.training.summarizer --out models/summarizer    # the defaults are the shipped search
 
 Labels. BBC: a sentence is positive if it appears in the article's (extractive) reference. CNN/DM:
 the highlights are written, not extracted, so the positives are the greedy ROUGE oracle: the (at most
 three) sentences that, added one by one, most raise ROUGE-1 + ROUGE-2 F1 against the highlights.
 
-Every sentence is embedded once with MiniLM and cached outside the repo (`--cache`), so retraining
-costs minutes. A fixed 20% of each data set, chosen by a hash of the id (`is_held_out`), is never
+Sentences are embedded with the summarizer's own static token vectors (`sentence_vectors.safetensors`
+in `--vectors`, fitted to MiniLM beforehand by newsqa/training/sentence_vectors.py): a few seconds
+for every sentence, so a run costs minutes. A fixed 20% of each data set, chosen by a hash of the id (`is_held_out`), is never
 trained on or chosen on: `benchmarks/summarize_rouge.py` reports ROUGE on exactly those. The model,
 the weight of the CNN/DM examples, the MMR weight and the length priors (one for wire layout, one
 for long paragraphs) are chosen on a validation
@@ -31,9 +32,7 @@ import numpy as np
 
 HELD_OUT_PERCENT = 20
 VALIDATION_PERCENT = 15  # of the training 80%, for choosing the model and the knobs
-# Paths as the reader's trainer takes them: run from the repository root, data in ../shared/data,
-# everything made (the embedding cache) under runs/, which git ignores.
-DEFAULT_CACHE = Path("runs/summarizer-cache")
+# Paths as the reader's trainer takes them: run from the repository root, data in ../shared/data.
 DATA_DIR = Path("../shared/data/summarization")
 DEFAULT_DATA = (str(DATA_DIR / "bbc_news_summary.jsonl"), str(DATA_DIR / "cnndm_sample.jsonl"))
 ORACLE_SENTENCES = 3  # CNN/DM positives: the greedy oracle of this many sentences at most
@@ -68,43 +67,6 @@ def load_rows(path: str | Path) -> list[dict]:
 def held_out_rows(path: str | Path) -> list[dict]:
     """The held-out 20%, in file order."""
     return [row for row in load_rows(path) if is_held_out(row["id"])]
-
-
-class EmbeddingCache:
-    """MiniLM vectors of sentences, by text, stored under a cache folder in chunks (resumable)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
-        self.vectors: dict[str, np.ndarray] = {}
-        for part in sorted(self.folder.glob("part-*.npy")):
-            texts = json.loads(part.with_suffix(".json").read_text(encoding="utf-8"))
-            for text, vector in zip(texts, np.load(part)):
-                self.vectors[text] = vector
-
-    def ensure(self, texts: list[str], get_embedder, chunk: int = 2048) -> None:
-        """Embed the texts not cached yet (loading the embedder only then), saving every `chunk`."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if not missing:
-            return
-        embedder = get_embedder()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for i in range(0, len(missing), chunk):
-            batch = missing[i : i + chunk]
-            vectors = embedder.encode(batch)
-            name = self.folder / f"part-{len(list(self.folder.glob('part-*.npy'))):05d}"
-            name.with_suffix(".json").write_text(json.dumps(batch), encoding="utf-8")
-            np.save(name.with_suffix(".npy"), vectors)
-            self.vectors.update(zip(batch, vectors))
-            print(f"embedded {min(i + chunk, len(missing))}/{len(missing)}", flush=True)
-
-    def has(self, texts: list[str]) -> bool:
-        return all(t in self.vectors for t in texts)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Cached vectors for texts (all must have been `ensure`d): an embedder stand-in."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([self.vectors[t] for t in texts]).astype(np.float32)
 
 
 def corpus_texts(rows: list[dict]) -> list[str]:
@@ -213,7 +175,7 @@ def with_wire_paragraphs(row: dict) -> dict:
     return {**row, "article": "\n\n".join(paragraphs), "augmented": "wire paragraphs"}
 
 
-def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
+def build_examples(rows: list[dict], encoder) -> list[Example]:
     """Featurize every row with the summarizer's own code and label its candidates; each CNN/DM
     row also once as `with_wire_paragraphs` (for fitting only, never for validation)."""
     from ..text import split_sentences
@@ -222,8 +184,8 @@ def build_examples(rows: list[dict], cache: EmbeddingCache) -> list[Example]:
     oracle = Oracle()
     examples = []
     augmented = [with_wire_paragraphs(r) for r in rows if dataset_of(r) == "cnndm"]
-    for row in rows + [r for r in augmented if cache.has(corpus_texts([r]))]:
-        scored = featurize([article_of(row)], cache)
+    for row in rows + augmented:
+        scored = featurize([article_of(row)], encoder)
         if not scored:
             continue
         candidates = scored[0].prepared.candidates
@@ -368,7 +330,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", default=list(DEFAULT_DATA), help="BBC News Summary and CNN/DM JSONL files")
     parser.add_argument("--out", default="models/summarizer")
-    parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="sentence-embedding cache folder (outside the repo)")
+    parser.add_argument("--vectors", help="folder holding sentence_vectors.safetensors (default: --out)")
     parser.add_argument("--models", default="blend:32:0.001:5:0.01:0.5,blend:32:0.001:5:0.01:0.3,logreg:0.01", help="candidates, comma-separated (see `fit`)")
     parser.add_argument("--cnndm-labels", default="oracle", help="CNN/DM targets to try: oracle, soft (per-sentence ROUGE) or mix (their mean); logreg only for soft/mix")
     parser.add_argument("--cnndm-weights", default="1", help="weights of CNN/DM sentences to try (BBC: 1)")
@@ -378,34 +340,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--query-weight", type=float, default=0.7, help="query relevance vs learned score (not trained: no queries in the data)")
     parser.add_argument("--duplicate-threshold", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--cached-only", action="store_true", help="train on the articles already in the cache (embed nothing)")
-    parser.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop (resumable: rerun to go on)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads for embedding (the machine is shared)")
     args = parser.parse_args(argv)
 
-    from ..model_cache import shared, use_threads
     from ..summarizer.scorer import standardize
-
-    use_threads(args.threads)
+    from ..summarizer.sentence_vectors import SentenceVectors
 
     started = time.time()
     rows = [row for path in args.data for row in load_rows(path)]
     train_rows = [r for r in rows if not is_held_out(r["id"])]
-    cache = EmbeddingCache(Path(args.cache))
-    if args.cached_only:
-        train_rows = [r for r in train_rows if cache.has(corpus_texts([r]))]
-    else:
-        augmented = [with_wire_paragraphs(r) for r in train_rows if dataset_of(r) == "cnndm"]
-        cache.ensure(corpus_texts(train_rows + augmented), shared().embedder)
-    if args.embed_only:
-        print(f"cache holds every training text ({len(cache.vectors)} vectors) in {time.time() - started:.0f} s")
-        return
-
-    examples = build_examples(train_rows, cache)
+    examples = build_examples(train_rows, SentenceVectors.load(args.vectors or args.out))
     fit_set = [e for e in examples if not is_validation(e.row["id"])]
     validation = {d: [e for e in examples if is_validation(e.row["id"]) and e.dataset == d and "augmented" not in e.row] for d in BUDGETS}
     counts = Counter((e.dataset + (" with wire paragraphs" if "augmented" in e.row else ""), "validation" if is_validation(e.row["id"]) else "fit") for e in examples)
-    print(f"{len(rows)} articles, {len(rows) - len(train_rows)} held out or not cached (unused); training: {dict(counts)}")
+    print(f"{len(rows)} articles, {len(rows) - len(train_rows)} held out (unused); training: {dict(counts)}")
 
     def target(e: Example, kind: str) -> np.ndarray:
         return {"oracle": e.labels, "soft": e.soft, "mix": 0.5 * (e.labels + e.soft)}[kind]
