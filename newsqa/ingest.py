@@ -10,9 +10,10 @@
 more from an article at ingest (dates, attributions, a copy signature) is a step of `embed`'s kind
 between `prepare` and the store.
 
-MiniLM runs once per sentence: the sentence vectors are stored for the summarizer, and each
-passage's vector is pooled from its sentences' (`embedder.pool`), so ingest pays for one encoding
-pass, not two.
+MiniLM runs once per sentence: each passage's vector is pooled from its sentences'
+(`embedder.pool`), so ingest pays for one encoding pass over the text, and the sentence vectors are
+stored for focused reading (newsqa/focus.py). (The summarizer has vectors of its own,
+newsqa/summarizer/sentence_vectors.py, and needs none of these.)
 """
 
 from __future__ import annotations
