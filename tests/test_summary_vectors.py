@@ -59,3 +59,17 @@ def test_stored_article_and_its_raw_text_get_the_same_summary(tmp_path, seed_tex
 def test_missing_table_is_model_not_found(tmp_path):
     with pytest.raises(ModelNotFound, match=TABLE_FILE):
         SentenceVectors.load(tmp_path)
+
+
+def test_summaries_from_many_threads_equal_the_sequential_ones(tmp_path, seed_text):
+    """The shared tokenizer and table serve concurrent requests (a threaded server) unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paragraphs = [p for p in seed_text.split("\n\n") if len(p.split()) > 20]
+    texts = ["\n\n".join(paragraphs[i:] + paragraphs[:i]) for i in range(8)]  # eight different texts
+    engine = NewsQA(tmp_path / "threads.sqlite3")
+    sequential = [engine.summarize(text=t, max_sentences=2) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(lambda t: engine.summarize(text=t, max_sentences=2), texts * 3))
+    assert concurrent == sequential * 3
+    engine.close()
