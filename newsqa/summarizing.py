@@ -6,7 +6,7 @@ checking its inputs."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import corpus, dates
 from .errors import InvalidInput
@@ -15,10 +15,13 @@ from .store import Store
 from .store.common import DateRange
 from .types import Article, Summary
 
+if TYPE_CHECKING:
+    from .summarizer import Embedder
+
 SUMMARY_MAX_ARTICLES = 50  # a summary of a date range reads at most this many articles
 
 
-def summarize(store: Store, scorer: Any, vectors: Any, get_article: Callable[[str], Article], *,
+def summarize(store: Store, scorer: Any, vectors: "Embedder", get_article: Callable[[str], Article], *,
               article_id: str | None, text: str | None, article_ids: Sequence[str] | None, window: DateRange,
               **budget: Any) -> Summary:
     """The summary of exactly one of `article_id`, `text` (checked by the caller) or `article_ids`,
