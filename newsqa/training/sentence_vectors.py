@@ -1,6 +1,6 @@
 """Fit the summarizer's static token vectors (newsqa/summarizer/sentence_vectors.py) to MiniLM.
 
-    python -m newsqa.training.sentence_vectors --out models/summarizer    # about 10 minutes on 2 cores
+    python -m newsqa.training.sentence_vectors --out models/summarizer    # about 13 minutes on 2 cores from scratch (MiniLM over the corpus, cached under runs/, then 3.5 min of fitting)
 
 1. Start: every WordPiece token's MiniLM vector (the mean output over "[CLS] token [SEP]", as
    Model2Vec distills), scaled by its SIF weight a / (a + p(token)), p counted on the corpus below;
