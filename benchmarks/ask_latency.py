@@ -24,7 +24,7 @@ article and over the BBC corpus (ingested once, shared), in alternating rounds;
 does the same for how `ask` reads and ranks passages: before (8 passages, answers by the reader's
 score, fusion depth 50, the reader in fixed batches of 32 windows) against today's defaults;
 
-    python benchmarks/ask_latency.py --compare-stages [--repeats 40] [--bbc-articles 500]
+    python benchmarks/ask_latency.py --compare-stages [--repeats 40] [--bbc-articles 500 [--bbc-spread]]
 
 times reading in three stages (newsqa/cascade.py: 2, 8, 14 passages, going on below 0.999) against
 the two stages before (8, then 16 below 0.999), those with the reader's batching before (by length,
@@ -131,14 +131,22 @@ def compare_backends(repeats: int, postgres: str, tmp: Path, rounds: int = 5) ->
         qa.close()
 
 
-def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5) -> None:
+def bbc_lines(bbc: Path, articles: int, spread: bool) -> list[str]:
+    """The BBC file's first `articles` lines (0: all), or with `spread` that many spaced evenly
+    through the file. The file is ordered by category, so its first 500 are all business stories."""
+    lines = bbc.read_text(encoding="utf-8").splitlines()
+    if not articles or articles >= len(lines):
+        return lines
+    return [lines[i * len(lines) // articles] for i in range(articles)] if spread else lines[:articles]
+
+
+def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, repeats: int, tmp: Path, rounds: int = 5,
+                    spread: bool = False) -> None:
     """Warm `ask` per engine variant (`Settings` fields to override, by name; the first is the
     baseline) on the seed article and the BBC corpus, in alternating rounds."""
     bbc_file = tmp / "bbc.jsonl"
-    with bbc.open(encoding="utf-8") as src, bbc_file.open("w", encoding="utf-8") as dst:
-        for n, line in enumerate(src):
-            if bbc_articles and n >= bbc_articles:
-                break
+    with bbc_file.open("w", encoding="utf-8") as dst:
+        for line in bbc_lines(bbc, bbc_articles, spread):
             item = json.loads(line)
             dst.write(json.dumps({"id": f"bbc-{item['id']}", "title": item["title"], "text": item["article"]}) + "\n")
     NewsQA(tmp / "seed.sqlite3").ingest([SEED])
@@ -265,19 +273,20 @@ def main() -> None:
     parser.add_argument("--compare-precisions", action="store_true", help="time --precisions against each other (first: baseline), alternating")
     parser.add_argument("--compare-batching", action="store_true", help="time the reader's length batches against one padded batch per call")
     parser.add_argument("--bbc-articles", type=int, default=0, help="with a --compare-* mode: only the first N BBC articles (0: all)")
+    parser.add_argument("--bbc-spread", action="store_true", help="with --bbc-articles: N articles spaced evenly through the file (all five categories), not the first N (all business)")
     args = parser.parse_args()
     args.precisions = args.precisions or [p for p in PRECISIONS if p != "onnx" or onnx_reader.available()]
     if args.compare_readers:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             variants = {str(r): {"reader_dir": r} for r in args.compare_readers}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp, spread=args.bbc_spread)
         return
     if args.compare_ranking:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             variants = {"before: 8 passages, by score, fusion depth 50, fixed batches": RANKING_BEFORE, "now: the defaults": {}}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp)
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, tmp, spread=args.bbc_spread)
         return
     if args.compare_stages:
         with tempfile.TemporaryDirectory() as tmp:
@@ -285,18 +294,18 @@ def main() -> None:
                         "8 passages, 16 below 0.999, batching of today": STAGES_BEFORE,
                         "2, 8, 14 below 0.999, RRF k=60 (the previous main)": FIRST_BAR_BEFORE,
                         "now: 2 below 0.98, 8 below 0.999, 14, RRF k=10": {}}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp), spread=args.bbc_spread)
         return
     if args.compare_precisions:
         with tempfile.TemporaryDirectory() as tmp:
             variants = {p: {"reader_precision": p} for p in args.precisions}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp), spread=args.bbc_spread)
         return
     if args.compare_batching:
         with tempfile.TemporaryDirectory() as tmp:
             variants = {f"length batches (slack {LENGTH_SLACK})": {"reader_length_slack": LENGTH_SLACK},
                         "one padded batch per call": {"reader_length_slack": None}}
-            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp))
+            compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp), spread=args.bbc_spread)
         return
     if args.threads_study:
         threads_study(args)
