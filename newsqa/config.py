@@ -94,7 +94,7 @@ class Settings:
     confident_first: float = 0.98
     retrieve_candidates: int = 8
     read_further: int = 14
-    confident_answer: float = 0.999
+    confident_answer: float = 0.995
     passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
     # A question with at most this many content words ("When did they meet?") is answered from the
     # best-retrieved article first (answering.article_first); 0 turns that off.

@@ -11,7 +11,7 @@ from newsqa.types import Answer
 
 def test_stages_from_settings():
     s = Settings()
-    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer, s.confident_first) == [(2, 0.98), (8, 0.999), (14, None)]
+    assert reading_stages(s.read_first, s.retrieve_candidates, s.read_further, s.confident_answer, s.confident_first) == [(2, 0.98), (8, 0.995), (14, None)]
     assert reading_stages(2, 8, 14, 0.999) == [(2, 0.999), (8, 0.999), (14, None)]  # one bar for both stages
     assert reading_stages(0, 8, 16, 0.999) == [(8, 0.999), (16, None)]  # the two stages before
     assert reading_stages(2, 2, 12, 0.99) == [(2, 0.99), (12, None)]
