@@ -85,10 +85,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         qa = NewsQA(Path(tmp) / "speed.sqlite3", Settings(threads=args.threads))
         stored = qa.add_article(seed.text)
+        raw_row = f"raw seed text ({words} words), summarize(text=...), 3 sentences"
         calls = {
             "stored seed article, summarize(article_id=...), 3 sentences": lambda: qa.summarize(article_id=stored.id),
             "stored seed article, query 'Venezuela'": lambda: qa.summarize(article_id=stored.id, query="Venezuela"),
-            f"raw seed text ({words} words), summarize(text=...), 3 sentences": lambda: qa.summarize(text=seed.text),
+            raw_row: lambda: qa.summarize(text=seed.text),
             "raw seed text, query 'Venezuela'": lambda: qa.summarize(text=seed.text, query="Venezuela"),
         }
         if args.baseline:
@@ -99,13 +100,14 @@ def main(argv: list[str] | None = None) -> None:
                 embedder.cache.clear()  # a text never seen: MiniLM encodes every sentence
                 summarize_articles([seed], scorer=old, embedder=embedder, max_sentences=3)
 
-            calls[f"raw seed text, 3 sentences, summarizer of {args.baseline} on MiniLM ({'bf16' if embedder.bf16 else 'fp32'})"] = before
+            baseline_row = f"raw seed text, 3 sentences, summarizer of {args.baseline} on MiniLM ({'bf16' if embedder.bf16 else 'fp32'})"
+            calls[baseline_row] = before
         times = timings(calls, args.runs)
         print("| case | p50 (ms) | p95 (ms) | runs |\n|---|---|---|---|")
         for name, t in times.items():
             print(f"| {name} | {statistics.median(t):.1f} | {percentile(t, 95):.1f} | {len(t)} |")
         if args.baseline:
-            raw, old_raw = (statistics.median(t) for t in list(times.values())[2::2])
+            raw, old_raw = statistics.median(times[raw_row]), statistics.median(times[baseline_row])
             print(f"\nraw seed text p50, this summarizer / {args.baseline}'s: {raw / old_raw:.4f} ({raw:.1f} against {old_raw:.1f} ms)")
         long = long_article()
         long_times = []

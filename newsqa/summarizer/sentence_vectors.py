@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..embedder import normalize
 from ..errors import ModelNotFound
 
 TABLE_FILE = "sentence_vectors.safetensors"
@@ -61,5 +62,4 @@ class SentenceVectors:
         for i, encoding in enumerate(encodings):
             if encoding.ids:
                 out[i] = self.table[encoding.ids].mean(axis=0, dtype=np.float32)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        return normalize(out)

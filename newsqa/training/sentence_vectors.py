@@ -62,9 +62,6 @@ class EmbeddingCache:
             self.vectors.update(zip(batch, vectors))
             print(f"embedded {min(i + chunk, len(missing))}/{len(missing)}", flush=True)
 
-    def has(self, texts: list[str]) -> bool:
-        return all(t in self.vectors for t in texts)
-
     def encode(self, texts: list[str]) -> np.ndarray:
         """Cached vectors for texts (all must have been `ensure`d): an embedder stand-in."""
         if not texts:
