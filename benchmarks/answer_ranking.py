@@ -89,6 +89,11 @@ def candidates(qa: NewsQA, question: str, ids: list[str] | None, depth: int, sto
     return rows
 
 
+def others(ids: list[str], gold: str) -> list[str]:
+    """The corpus without the question's own story: the question is then (nearly always) unanswerable."""
+    return [i for i in ids if i != gold]
+
+
 def dump(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -100,11 +105,12 @@ def dump(args: argparse.Namespace) -> None:
     db, _ = corpus_db(work, args.corpus, articles)
     qa = NewsQA(settings=Settings(db_path=str(db), answer_threshold=0.0, **parse_overrides(args.set)))
     depth = args.depth or qa.settings.retrieve_candidates
+    all_ids = [a.id for a in qa.store.list_articles(limit=qa.store.count_articles())] if args.without_gold else []
     began = time.perf_counter()
     with args.out.open("w", encoding="utf-8") as out:
         for n, q in enumerate(questions, 1):
             row = {"id": q["id"], "answers": q["answers"], "gold_article": q["article"], "depth": depth, "stories": args.stories,
-                   "open": candidates(qa, q["question"], None, depth, args.stories)}
+                   "open": candidates(qa, q["question"], others(all_ids, q["article"]) if args.without_gold else None, depth, args.stories)}
             if not args.open_only:
                 row["gold"] = candidates(qa, q["question"], [q["article"]], qa.settings.retrieve_candidates, 0)
             out.write(json.dumps(row) + "\n")
@@ -236,6 +242,8 @@ def main() -> None:
     d.add_argument("--depth", type=int, default=0, help="passages read per question (default: the engine's retrieve_candidates)")
     d.add_argument("--stories", type=int, default=0, help="also read every passage of this many top stories")
     d.add_argument("--open-only", action="store_true", help="skip the gold-story asks")
+    d.add_argument("--without-gold", action="store_true",
+                   help="search the corpus without each question's own story (questions the corpus cannot answer)")
     d.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE", help="engine settings to override, e.g. rrf_k=10")
     d.add_argument("--work", type=Path, required=True, help="folder for the corpus databases (kept and reused)")
     d.add_argument("--out", type=Path, required=True)
