@@ -169,7 +169,7 @@ class Reader:
 
     `precision` is "fp32", "bf16", "int8" (dynamic quantization of the linear layers), "onnx" (fp32
     in ONNX Runtime, newsqa/onnx_reader.py) or "auto" (bf16 where the CPU multiplies it in
-    hardware, else onnx where onnxruntime is installed, else fp32).
+    hardware faster than fp32, `precision.native_bf16`; else onnx where onnxruntime is installed, else fp32).
     """
 
     def __init__(
