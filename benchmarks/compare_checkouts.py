@@ -7,7 +7,11 @@ the first N BBC articles) with its own code, loads the models and answers warm q
 parent alternates the workers round by round, so both see the same load; only one works at a time.
 
     python benchmarks/compare_checkouts.py --baseline /path/to/old/checkout [--candidate .] \
-        [--repeats 10] [--rounds 4] [--bbc-articles 500] [--threads 1]
+        [--repeats 10] [--rounds 4] [--bbc-articles 500] [--threads 1] [--questions ask_latency]
+
+`--questions ask_latency` asks `benchmarks/ask_latency.py`'s questions (6 on the seed, 8 on the BBC
+corpus: those every `--compare-*` run of issue 24 used) instead of this script's own 5 and 5; give
+`--repeats` as a multiple of 24 so that every question is asked equally often.
 
 Prints p50 / p95 per checkout and corpus, the ratio candidate / baseline, and the load average.
 """
@@ -31,7 +35,17 @@ BBC_QUESTIONS = ["What did the chancellor announce?", "Who won the match?", "How
                  "Which company was fined?", "What did the minister say about the election?"]
 
 
-def worker(work: Path, bbc: Path, bbc_articles: int) -> None:
+def question_sets(name: str) -> dict[str, list[str]]:
+    """The questions per corpus: this script's own, or ask_latency.py's (imported here, in the
+    parent: the workers run older checkouts' newsqa, which ask_latency.py may not import)."""
+    if name == "ask_latency":
+        from ask_latency import BBC_QUESTIONS as BBC, SEED_QUESTIONS as SEED
+
+        return {"seed": SEED, "bbc": BBC}
+    return {"seed": SEED_QUESTIONS, "bbc": BBC_QUESTIONS}
+
+
+def worker(work: Path, bbc: Path, bbc_articles: int, questions: dict[str, list[str]]) -> None:
     """Build the databases with this process's newsqa, then answer `{"corpus", "repeats"}` lines
     with the list of per-ask seconds. Only stable public API (NewsQA, ingest, ask) is used, so
     that any checkout can run it."""
@@ -50,10 +64,10 @@ def worker(work: Path, bbc: Path, bbc_articles: int) -> None:
     engines = {"seed": NewsQA(work / "seed.sqlite3"), "bbc": NewsQA(work / "bbc.sqlite3")}
     engines["seed"].ingest([seed_dir])
     engines["bbc"].ingest([feed])
-    questions = {"seed": SEED_QUESTIONS, "bbc": BBC_QUESTIONS}
     for name, qa in engines.items():
         qa.ask(questions[name][0])  # warm
-    print(json.dumps({"ready": True}), flush=True)
+    reader = getattr(engines["bbc"], "reader", None)
+    print(json.dumps({"ready": True, "precision": getattr(reader, "precision", "?")}), flush=True)
     for line in sys.stdin:
         order = json.loads(line)
         qa, asked = engines[order["corpus"]], questions[order["corpus"]]
@@ -69,7 +83,7 @@ def start(checkout: Path, work: Path, args: argparse.Namespace) -> subprocess.Po
     env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "NEWSQA_THREADS": str(args.threads),
            "OMP_NUM_THREADS": str(args.threads), "NEWSQA_DAEMON": "0", "HF_HUB_OFFLINE": "1"}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(work), "--bbc", str(args.bbc),
-           "--bbc-articles", str(args.bbc_articles)]
+           "--bbc-articles", str(args.bbc_articles), "--worker-questions", json.dumps(question_sets(args.questions))]
     proc = subprocess.Popen(cmd, cwd=checkout, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     return proc
 
@@ -89,10 +103,12 @@ def main() -> None:
     parser.add_argument("--bbc", type=Path, default=SHARED_DATA / "summarization" / "bbc_news_summary.jsonl")
     parser.add_argument("--bbc-articles", type=int, default=500)
     parser.add_argument("--threads", type=int, default=1, help="torch threads in each worker")
+    parser.add_argument("--questions", choices=("own", "ask_latency"), default="own", help="which questions to ask (see above)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-questions", type=json.loads, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.bbc, args.bbc_articles)
+        worker(args.worker, args.bbc, args.bbc_articles, args.worker_questions)
         return
     if not args.baseline:
         parser.error("--baseline is required")
@@ -103,8 +119,11 @@ def main() -> None:
         for name, checkout in checkouts.items():
             (Path(tmp) / name).mkdir()
             procs[name] = start(checkout, Path(tmp) / name, args)
+        precisions = {}
         for name, proc in procs.items():
-            assert json.loads(proc.stdout.readline())["ready"], name  # type: ignore[union-attr]
+            ready = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
+            assert ready["ready"], name
+            precisions[name] = ready.get("precision", "?")
         times = {(name, corpus): [] for name in procs for corpus in ("seed", "bbc")}
         for round_ in range(args.rounds):
             order = list(procs) if round_ % 2 == 0 else list(procs)[::-1]
@@ -116,7 +135,8 @@ def main() -> None:
             proc.wait(timeout=60)
     print(f"\nwarm ask, {args.threads} torch thread(s), {args.rounds} alternating rounds x {args.repeats} asks; "
           f"load average before {load_before}, after {load_average()}")
-    print(f"baseline {args.baseline.resolve()}\ncandidate {args.candidate.resolve()}\n")
+    print(f"baseline {args.baseline.resolve()} (reader {precisions['baseline']})\n"
+          f"candidate {args.candidate.resolve()} (reader {precisions['candidate']})\n")
     print("| corpus | baseline p50 / p95 (ms) | candidate p50 / p95 (ms) | p50 candidate / baseline |\n|---|---|---|---|")
     for corpus, label in (("seed", "seed article"), ("bbc", f"{args.bbc_articles} BBC articles")):
         base, cand = times["baseline", corpus], times["candidate", corpus]
