@@ -105,7 +105,7 @@ class Settings:
     focus_from: int = 2
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
-    reader_precision: str = "auto"  # auto: bf16 where the CPU has it in hardware, else onnx (fp32 in ONNX Runtime) where installed, else fp32
+    reader_precision: str = "auto"  # auto: bf16 where the CPU runs it faster (timed: newsqa/precision.py), else onnx (fp32 in ONNX Runtime) where installed, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core
     # Find attributed statements at ingest (newsqa.quotes); NEWSQA_QUOTES=0 turns it off.
     extract_quotes: bool = field(default_factory=lambda: os.environ.get("NEWSQA_QUOTES", "1").strip() not in {"0", "false", "no", "off"})

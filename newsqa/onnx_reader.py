@@ -3,8 +3,9 @@
 Same weights, same fp32 arithmetic, the same answers as torch fp32 (start/end logits agree to
 about 1e-5; tests/test_onnx_reader.py), but ONNX Runtime fuses attention, GELU and layer norm into
 fewer kernels, so a passage reads in about three quarters of torch fp32's time on one core
-(docs/results.md). It is what `precision="auto"` picks on CPUs without native bf16 when
-onnxruntime is installed; where the CPU multiplies bf16 in hardware, torch's bf16 is faster still.
+(docs/results.md; no faster than torch fp32 on one Sapphire Rapids VM). It is what
+`precision="auto"` picks where bf16 does not pay (`precision.native_bf16`) and onnxruntime is
+installed; where the CPU multiplies bf16 fast, torch's bf16 is faster still.
 
 The ONNX graph is exported from the loaded torch model once per model and kept in the user's cache
 folder, under a name that is the digest of the weights and of the torch version that exported it,

@@ -8,8 +8,8 @@ AVX512-BF16 but not AMX multiplies a reader-sized layer at 86 GFLOPS in bf16 aga
 taken only where the CPU has the instructions *and* a timed layer says it is faster.
 Dynamic int8 quantization is also available for the reader, but costs it several F1 points
 (see models/reader/MODEL_CARD.md). "onnx" runs the reader in fp32 in ONNX Runtime (an optional
-extra, newsqa/onnx_reader.py): the same answers as fp32, in less time; "auto" takes it where there
-is no native bf16 and onnxruntime is installed.
+extra, newsqa/onnx_reader.py): the same answers as fp32, in less time; "auto" takes it where bf16
+does not pay and onnxruntime is installed.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ class TrainConfig:
     seed: int = 13
     checkpoint_minutes: float = 10.0
     eval_minutes: float = 0.0  # held-out evaluation (and best/ export) at most this often; 0: at every checkpoint
-    eval_precision: str = "auto"  # the reader's precision in held-out evaluation (auto: bf16 where the CPU has it)
+    eval_precision: str = "auto"  # the reader's precision in held-out evaluation (auto: bf16 where the CPU runs it faster)
     snapshots: bool = False  # keep every evaluated model in snapshots/step-N (for a soup of the last few)
     max_steps: int = 0  # stop early after this many steps (0: run all epochs)
     time_budget_minutes: float = 0.0  # shorten the schedule (LR decay included) to end within this training time
