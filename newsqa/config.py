@@ -28,6 +28,17 @@ def shipped_seeds_dir() -> Path:
     return installed if installed.is_dir() else PACKAGE_DIR.parent / "seeds"
 
 
+def cache_home() -> Path:
+    """Where newsqa keeps what it can always make again (exported graphs, timings): $NEWSQA_CACHE,
+    else the per-user cache folder."""
+    override = os.environ.get("NEWSQA_CACHE")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("newsqa"))
+
+
 def default_home() -> Path:
     """Where newsqa keeps its database: $NEWSQA_HOME, else the per-user data folder."""
     override = os.environ.get("NEWSQA_HOME")

@@ -41,10 +41,10 @@ def available() -> bool:
 
 
 def cache_dir() -> Path:
-    """Where exported graphs are kept: $NEWSQA_CACHE, else the user's cache folder for newsqa."""
-    from platformdirs import user_cache_dir
+    """Where exported graphs are kept: in newsqa's cache folder (`config.cache_home`)."""
+    from .config import cache_home
 
-    return Path(os.environ.get("NEWSQA_CACHE") or user_cache_dir("newsqa")) / "onnx"
+    return cache_home() / "onnx"
 
 
 def model_digest(model: Any) -> str:

@@ -15,7 +15,12 @@ does not pay and onnxruntime is installed.
 from __future__ import annotations
 
 import functools
+import json
+import os
+import platform
+import tempfile
 import time
+from pathlib import Path
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "onnx")
 BF16_FASTER = 0.85  # bf16 must take at most this share of fp32's time: it also rounds more
@@ -23,7 +28,7 @@ BF16_FASTER = 0.85  # bf16 must take at most this share of fp32's time: it also 
 
 def native_bf16() -> bool:
     """True where bfloat16 is faster than fp32 on this CPU: it has the instructions (AVX512-BF16 or
-    AMX) and a reader-sized linear layer, timed once per process, runs faster in bf16."""
+    AMX) and a reader-sized linear layer, timed once per machine (`layer_timings`), runs faster in bf16."""
     return bf16_instructions() and bf16_measured_faster()
 
 
@@ -46,10 +51,69 @@ def bf16_measured_faster() -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def layer_timings(rows: int = 512, repeats: int = 5) -> tuple[float, float]:
+def layer_timings() -> tuple[float, float]:
+    """`time_layer`'s seconds for this machine, measured by the first process that needs them and
+    kept in newsqa's cache folder: every process here (both server workers, the CLI) then makes
+    the same choice, and gives the same answers, without timing again."""
+    path, key = timings_file(), machine_key()
+    known = read_timings(path)
+    if key not in known:
+        known[key] = list(time_layer())
+        write_timings(path, known)
+    fp32, bf16 = known[key]
+    return float(fp32), float(bf16)
+
+
+def timings_file() -> Path:
+    from .config import cache_home
+
+    return cache_home() / "precision.json"
+
+
+def machine_key() -> str:
+    """What the timings depend on: the CPU, its torch kernels and the process's torch threads."""
+    import torch
+
+    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), platform.processor())
+    flags = f"avx512_bf16={torch.cpu._is_avx512_bf16_supported()} amx={torch.cpu._is_amx_tile_supported()}"
+    return f"{model} | {torch.backends.cpu.get_cpu_capability()} | {flags} | torch {torch.__version__} | threads {torch.get_num_threads()}"
+
+
+def _cpuinfo() -> list[str]:
+    try:
+        return Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def read_timings(path: Path) -> dict[str, list[float]]:
+    """The timings kept so far ({} when none, or the file is unreadable: it is only a cache)."""
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        return {k: v for k, v in known.items() if isinstance(v, list) and len(v) == 2} if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_timings(path: Path, known: dict[str, list[float]]) -> None:
+    """Replace the file whole (a reader never sees half of it); where it cannot be written, the
+    next process simply times again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
+            json.dump(known, out, indent=1)
+    except OSError:
+        return
+    try:
+        os.replace(out.name, path)
+    except OSError:
+        Path(out.name).unlink(missing_ok=True)
+
+
+def time_layer(rows: int = 512, repeats: int = 5) -> tuple[float, float]:
     """Seconds for one feed-forward layer of the reader's shape (`rows` tokens, 384 -> 1536) in
     fp32 and in bf16, alternating, the best of `repeats` each (the best is what load disturbs
-    least), with the process's torch threads; about 60-90 ms, once per process."""
+    least), with the process's torch threads; about 60-90 ms."""
     import torch
 
     x = torch.randn(rows, 384)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from newsqa import onnx_reader, precision
 
 
@@ -38,3 +42,45 @@ def test_the_layer_is_timed_once_per_process():
     assert all(seconds > 0 for seconds in first)
     assert precision.layer_timings() is first
     assert precision.native_bf16() == (precision.bf16_instructions() and precision.prefer_bf16(*first))
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A cache folder of this test's own, and no timings remembered by this process."""
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path))
+    precision.layer_timings.cache_clear()
+    yield tmp_path
+    precision.layer_timings.cache_clear()
+
+
+def test_the_timings_are_kept_per_machine_so_every_process_chooses_alike(own_cache, monkeypatch):
+    monkeypatch.setattr(precision, "time_layer", lambda: (0.004, 0.007))
+    assert precision.layer_timings() == (0.004, 0.007)
+    kept = json.loads((own_cache / "precision.json").read_text())
+    assert kept == {precision.machine_key(): [0.004, 0.007]}
+
+    def never() -> tuple[float, float]:
+        raise AssertionError("timed again although this machine's timings are kept")
+
+    precision.layer_timings.cache_clear()  # as a second process would start
+    monkeypatch.setattr(precision, "time_layer", never)
+    assert precision.layer_timings() == (0.004, 0.007)
+    assert not list(own_cache.glob("*.tmp"))
+
+
+def test_a_damaged_or_unwritable_timings_file_only_means_timing_again(own_cache, monkeypatch):
+    (own_cache / "precision.json").write_text("{not json")
+    monkeypatch.setattr(precision, "time_layer", lambda: (0.004, 0.002))
+    assert precision.layer_timings() == (0.004, 0.002)
+    assert json.loads((own_cache / "precision.json").read_text())[precision.machine_key()] == [0.004, 0.002]
+
+    blocked = own_cache / "a file where the folder would be"
+    blocked.write_text("")
+    monkeypatch.setenv("NEWSQA_CACHE", str(blocked / "cache"))
+    precision.layer_timings.cache_clear()
+    assert precision.layer_timings() == (0.004, 0.002)  # measured, not kept, no error
+
+
+def test_the_machine_key_names_the_cpu_torch_and_threads():
+    key = precision.machine_key()
+    assert "torch" in key and "threads" in key and "avx512_bf16=" in key
