@@ -14,6 +14,7 @@ does not pay and onnxruntime is installed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -21,6 +22,7 @@ import platform
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "onnx")
 BF16_FASTER = 0.85  # bf16 must take at most this share of fp32's time: it also rounds more
@@ -56,10 +58,11 @@ def layer_timings() -> tuple[float, float]:
     kept in newsqa's cache folder: every process here (both server workers, the CLI) then makes
     the same choice, and gives the same answers, without timing again."""
     path, key = timings_file(), machine_key()
-    known = read_timings(path)
-    if key not in known:
-        known[key] = list(time_layer())
-        write_timings(path, known)
+    with machine_lock(path):  # two workers starting together: one times, the other reads its result
+        known = read_timings(path)
+        if key not in known:
+            known[key] = list(time_layer())
+            write_timings(path, known)
     fp32, bf16 = known[key]
     return float(fp32), float(bf16)
 
@@ -68,6 +71,23 @@ def timings_file() -> Path:
     from .config import cache_home
 
     return cache_home() / "precision.json"
+
+
+@contextlib.contextmanager
+def machine_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`'s lock file while inside; no lock where none can be taken
+    (no fcntl, or a folder that cannot be written), as the timings are then not kept either."""
+    try:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path.with_suffix(".lock"), "a")
+    except (ImportError, OSError):
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def machine_key() -> str:

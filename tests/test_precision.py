@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -84,3 +87,23 @@ def test_a_damaged_or_unwritable_timings_file_only_means_timing_again(own_cache,
 def test_the_machine_key_names_the_cpu_torch_and_threads():
     key = precision.machine_key()
     assert "torch" in key and "threads" in key and "avx512_bf16=" in key
+
+
+def test_two_processes_starting_together_time_once_and_agree(tmp_path):
+    """As gunicorn's two workers start: one times the layer, the other waits and reads its result."""
+    script = (
+        "import sys, time\n"
+        "from newsqa import precision\n"
+        "def slow():\n"
+        f"    open({str(tmp_path / 'timed.log')!r}, 'a').write('timed\\n')\n"
+        "    time.sleep(1.0)\n"
+        "    return (0.004, time.time() % 1)\n"  # a value each process would draw differently
+        "precision.time_layer = slow\n"
+        "print(precision.layer_timings())\n"
+    )
+    env = {**os.environ, "NEWSQA_CACHE": str(tmp_path / "cache")}
+    procs = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert outputs[0] == outputs[1]
+    assert (tmp_path / "timed.log").read_text().count("timed") == 1
