@@ -64,7 +64,7 @@ from newsqa.reader import LENGTH_SLACK
 from newsqa.scoring import SCORINGS
 from newsqa.store.pgserver import schema_database, temporary_postgres
 
-PRECISIONS = ("fp32", "bf16", "int8", "onnx")  # fp32 first: the baseline the others are compared with
+PRECISIONS = ("fp32", "bf16", "int8", "onnx", "onnx-int8")  # fp32 first: the baseline the others are compared with
 
 from _common import ROOT, percentile, load_average  # noqa: E402
 SEED = ROOT / "seeds"

@@ -544,7 +544,7 @@ def train_reader(ctx: typer.Context) -> None:
 def eval_reader(
     squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file (with --held-out: the training files or their folder)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the shipped one)."),
-    precision: str = typer.Option("fp32", help="fp32, bf16, int8 (dynamic quantization), onnx (fp32 in ONNX Runtime) or auto."),
+    precision: str = typer.Option("fp32", help="fp32, bf16, int8 (dynamic quantization), onnx (fp32 in ONNX Runtime), onnx-int8 (most weight products int8 in ONNX Runtime) or auto."),
     limit: int = typer.Option(0, help="Only the first N questions (0: all)."),
     max_answer_len: int = typer.Option(30, help="Longest answer in tokens."),
     out: Optional[Path] = typer.Option(None, help="Write the metrics JSON here too."),

@@ -168,7 +168,7 @@ class Reader:
     """An extractive QA model with its tokenizer; thread-safe to call once loaded.
 
     `precision` is "fp32", "bf16", "int8" (dynamic quantization of the linear layers), "onnx" (fp32
-    in ONNX Runtime, newsqa/onnx_reader.py) or "auto" (bf16 where the CPU multiplies it in
+    in ONNX Runtime, newsqa/onnx_reader.py), "onnx-int8" (most weight products int8 there) or "auto" (bf16 where the CPU multiplies it in
     hardware faster than fp32, `precision.native_bf16`; else onnx where onnxruntime is installed, else fp32).
     """
 
@@ -194,10 +194,10 @@ class Reader:
         if self.precision == "int8":  # makes a quantized copy
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self.onnx: OnnxLogits | None = None
-        if self.precision == "onnx":
+        if self.precision in ("onnx", "onnx-int8"):
             if not onnx_available():
-                raise InvalidInput("precision 'onnx' needs onnxruntime: pip install -e '.[onnx]'")
-            self.onnx = OnnxLogits(model, torch.get_num_threads())
+                raise InvalidInput(f"precision {self.precision!r} needs onnxruntime: pip install -e '.[onnx]'")
+            self.onnx = OnnxLogits(model, torch.get_num_threads(), int8=self.precision == "onnx-int8")
         meta = meta or {}
         # ONNX Runtime holds its own copy of the weights: the torch model is let go (73 MB less RSS).
         self.model: torch.nn.Module | None = None if self.onnx is not None else model

@@ -124,3 +124,30 @@ def test_without_onnxruntime_the_onnx_precision_is_a_clear_error_and_auto_falls_
     assert precision.resolve("auto") == "onnx"
     monkeypatch.setattr(precision, "native_bf16", lambda: True)
     assert precision.resolve("auto") == "bf16"
+
+
+def test_onnx_int8_quantizes_the_chosen_products_and_keeps_the_rest_fp32(readers, tmp_path, monkeypatch):
+    import onnx
+
+    fp32, _ = readers
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path))
+    path = onnx_reader.graph_for(fp32.model, int8=True)
+    assert path.endswith("-int8.onnx") and sorted(p.name for p in (tmp_path / "onnx").iterdir()) == sorted([
+        os.path.basename(path).replace("-int8", ""), os.path.basename(path)])  # the fp32 graph it came from is kept too
+    graph = onnx.load(path).graph
+    quantized = [n for n in graph.node if n.op_type in ("DynamicQuantizeMatMul", "MatMulInteger")]
+    fp32_weights = [n.name for n in graph.node if n.op_type == "MatMul" and ("/output/dense/" in n.name or "qa_outputs" in n.name)
+                    and "/attention/" not in n.name]
+    assert len(quantized) == 5 * 6  # query, key, value, attention output, FFN input in each of the 6 layers
+    assert len(fp32_weights) == 6 + 1  # the FFN output projections and the span head
+    assert onnx_reader.graph_for(fp32.model, int8=True) == path  # made once
+
+
+def test_onnx_int8_answers_the_seed_questions_close_to_fp32(readers, seed_text):
+    fp32, _ = readers
+    int8 = Reader(precision="onnx-int8")
+    pairs = [(question, seed_text) for question, _ in ANSWERABLE]
+    mine, theirs = int8.answer_batch(pairs), fp32.answer_batch(pairs)
+    same = sum((a[0].start, a[0].end) == (b[0].start, b[0].end) for a, b in zip(mine, theirs) if a and b)
+    assert same >= len(pairs) - 2, f"{same} of {len(pairs)} top spans as fp32's"
+    assert all(seed_text[a.start : a.end] == a.text for answers in mine for a in answers)
