@@ -39,6 +39,25 @@ def cache_home() -> Path:
     return Path(user_cache_dir("newsqa"))
 
 
+def write_cache_file(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` in newsqa's cache whole or not at all (a temporary file beside it, then
+    an atomic rename, so another process never reads half of it); False where it cannot be written."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as part:
+            part.write(data)
+    except OSError:
+        return False
+    try:
+        os.replace(part.name, path)
+    except OSError:
+        Path(part.name).unlink(missing_ok=True)
+        return False
+    return True
+
+
 def default_home() -> Path:
     """Where newsqa keeps its database: $NEWSQA_HOME, else the per-user data folder."""
     override = os.environ.get("NEWSQA_HOME")

@@ -27,13 +27,14 @@ import copy
 import hashlib
 import io
 import logging
-import os
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+
+from .config import cache_home, write_cache_file
 
 INPUTS = ("input_ids", "token_type_ids", "attention_mask")
 OUTPUTS = ("start_logits", "end_logits")
@@ -51,8 +52,6 @@ def available() -> bool:
 
 def cache_dir() -> Path:
     """Where exported graphs are kept: in newsqa's cache folder (`config.cache_home`)."""
-    from .config import cache_home
-
     return cache_home() / "onnx"
 
 
@@ -100,14 +99,7 @@ def graph_for(model: Any, int8: bool = False) -> bytes | str:
     if path.exists():
         return str(path)
     graph = quantize(graph_for(model)) if int8 else export(model)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as part:
-            part.write(graph)
-        os.replace(part.name, path)  # atomic: another process never reads half a graph
-    except OSError:
-        return graph
-    return str(path)
+    return str(path) if write_cache_file(path, graph) else graph
 
 
 def int8_products(graph: Any) -> list[str]:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
@@ -37,10 +35,15 @@ def native_bf16() -> bool:
 
 def bf16_instructions() -> bool:
     """True where the CPU has bfloat16 multiply instructions (AVX512-BF16 or AMX)."""
+    return cpu_has("avx512_bf16") or cpu_has("amx_tile")
+
+
+def cpu_has(feature: str) -> bool:
+    """torch's answer to `torch.cpu._is_<feature>_supported()` ("avx512_bf16", "amx_tile"); False
+    where this torch cannot tell."""
     import torch
 
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+    return getattr(torch.cpu, f"_is_{feature}_supported", lambda: False)()
 
 
 def prefer_bf16(fp32_seconds: float, bf16_seconds: float) -> bool:
@@ -96,7 +99,7 @@ def machine_key() -> str:
     import torch
 
     model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), platform.processor())
-    flags = f"avx512_bf16={torch.cpu._is_avx512_bf16_supported()} amx={torch.cpu._is_amx_tile_supported()}"
+    flags = f"avx512_bf16={cpu_has('avx512_bf16')} amx={cpu_has('amx_tile')}"
     return f"{model} | {torch.backends.cpu.get_cpu_capability()} | {flags} | torch {torch.__version__} | threads {torch.get_num_threads()}"
 
 
@@ -117,18 +120,10 @@ def read_timings(path: Path) -> dict[str, list[float]]:
 
 
 def write_timings(path: Path, known: dict[str, list[float]]) -> None:
-    """Replace the file whole (a reader never sees half of it); where it cannot be written, the
-    next process simply times again."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
-            json.dump(known, out, indent=1)
-    except OSError:
-        return
-    try:
-        os.replace(out.name, path)
-    except OSError:
-        Path(out.name).unlink(missing_ok=True)
+    """Replace the file whole; where it cannot be written, the next process simply times again."""
+    from .config import write_cache_file
+
+    write_cache_file(path, json.dumps(known, indent=1).encode("utf-8"))
 
 
 def time_layer(rows: int = 512, repeats: int = 5) -> tuple[float, float]:

@@ -23,7 +23,7 @@ import torch
 from . import budget
 from .errors import InvalidInput
 from .onnx_reader import OnnxLogits, available as onnx_available
-from .precision import resolve
+from .precision import cpu_has, resolve
 from .scoring import WindowStats, check_scoring, shared_partition, span_log_scores
 from .types import Answer
 
@@ -141,10 +141,7 @@ def default_length_slack(precision: str) -> float | None:
     cheap and each extra forward pass the larger cost. Measured on NewsQA dev's passages, 1 thread,
     an AMX host (docs/results.md, "One batch per call"): 2 + 6 + 6 passages 184.9 -> 163.6 ms,
     8 at once 93.3 -> 85.0, 16 at once 169.3 -> 158.6."""
-    import torch
-
-    amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-    return None if precision == "bf16" and amx else LENGTH_SLACK
+    return None if precision == "bf16" and cpu_has("amx_tile") else LENGTH_SLACK
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float | None = LENGTH_SLACK) -> list[list[int]]:

@@ -68,7 +68,7 @@ def test_the_timings_are_kept_per_machine_so_every_process_chooses_alike(own_cac
     precision.layer_timings.cache_clear()  # as a second process would start
     monkeypatch.setattr(precision, "time_layer", never)
     assert precision.layer_timings() == (0.004, 0.007)
-    assert not list(own_cache.glob("*.tmp"))
+    assert not list(own_cache.glob("*.part"))  # write_cache_file's temporary file
 
 
 def test_a_damaged_or_unwritable_timings_file_only_means_timing_again(own_cache, monkeypatch):
