@@ -19,6 +19,7 @@ done once).
     python benchmarks/answer_ranking.py dump --corpus newsqa --work /tmp/open-work --out cands.jsonl
     python benchmarks/answer_ranking.py compare cands.jsonl [--corpus newsqa]
     python benchmarks/answer_ranking.py compare cands.jsonl --rules log_rank --weights 1 --stages 8:0.999,16 --stages 2:0.9,4:0.99,16
+    python benchmarks/answer_ranking.py compare cands.jsonl --rules log_rank --weights 1 --stages 2:0.98,6:0.995,14@6:0.1
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import torch
 from ask_open import DATA, SEED, SQUAD_SAMPLE, corpus_db, load_corpus, parse_overrides  # noqa: E402
 
 from newsqa import NewsQA, SearchHit, Settings, answering  # noqa: E402
+from newsqa.cascade import read_in_stages  # noqa: E402
 from newsqa.scoring import log_odds  # noqa: E402
 from newsqa.store.common import query_terms  # noqa: E402
 from newsqa.training.metric import exact_match, f1_score, max_over_truths  # noqa: E402
@@ -145,12 +147,13 @@ def top_answer(cands: list[dict], threshold: float, name: str, weight: float) ->
 
 
 def evaluate(rows: list[dict], threshold: float, name: str, weight: float) -> dict[str, float]:
-    sums = {"open_f1": 0.0, "open_em": 0.0, "gold_f1": 0.0, "gold_em": 0.0, "gold_share": 0.0}
+    sums = {"open_f1": 0.0, "open_em": 0.0, "gold_f1": 0.0, "gold_em": 0.0, "gold_share": 0.0, "answered": 0.0}
     for row in rows:
         for mode in ("open", "gold"):
             if mode not in row:  # an --open-only dump: gold columns stay 0
                 continue
             best = top_answer(row[mode], threshold, name, weight)
+            sums["answered"] += mode == "open" and best is not None
             text = best["text"] if best else ""
             sums[f"{mode}_f1"] += max_over_truths(f1_score, text, row["answers"])
             sums[f"{mode}_em"] += max_over_truths(exact_match, text, row["answers"])
@@ -178,13 +181,20 @@ def read_further(row: dict, first: int, then: int, confident: float) -> dict:
     return {**row, "open": [c for c in row["open"] if c["rank"] < depth]}
 
 
-def read_stages_of(row: dict, stages: list[tuple[int, float | None]]) -> dict:
-    """The question's candidates when `ask` reads in these stages (`newsqa.cascade`): down to each
-    depth in turn, stopping once an answer read so far scores that stage's confident score."""
-    for depth, confident in stages:
-        if confident is None or any(c["score"] >= confident for c in row["open"] if c["rank"] < depth):
-            break
-    return {**row, "open": [c for c in row["open"] if c["rank"] < depth]}
+def read_stages_of(row: dict, stages: list[tuple[int, float | None]], give_up: tuple[int, float] | None = None) -> dict:
+    """The question's candidates when `ask` reads in these stages (`newsqa.cascade.read_in_stages`,
+    run on the dump): down to each depth in turn, stopping once an answer read so far scores that
+    stage's confident score, or (`give_up` = (depth, bar)) after that depth when none scores bar."""
+    read = lambda lo, hi: [c for c in row["open"] if lo <= c["rank"] < hi]
+    return {**row, "open": read_in_stages(read, stages, lambda c: c["score"], give_up)}
+
+
+def parse_give_up(text: str | None) -> tuple[int, float] | None:
+    """"6:0.1" -> (6, 0.1)."""
+    if not text:
+        return None
+    depth, _, bar = text.partition(":")
+    return int(depth), float(bar)
 
 
 def parse_stages(text: str) -> list[tuple[int, float | None]]:
@@ -203,8 +213,8 @@ def print_rows(set_name: str, subset: list[dict], threshold: float, rules: list[
     for name in rules:
         for weight in ([0.0] if name == "none" else weights):
             r = evaluate(subset, threshold, name, weight)
-            print(f"| {set_name} | {cost:.1f} | {name} | {weight:g} | {r['open_em']:.2f} | "
-                  f"{r['open_f1']:.2f} | {r['gold_em']:.2f} | {r['gold_f1']:.2f} | {r['gap']:.2f} | {r['gold_share']:.1f}% |", flush=True)
+            print(f"| {set_name} | {cost:.2f} | {name} | {weight:g} | {r['open_em']:.2f} | "
+                  f"{r['open_f1']:.2f} | {r['gold_em']:.2f} | {r['gold_f1']:.2f} | {r['gap']:.2f} | {r['gold_share']:.1f}% | {r['answered']:.1f}% |", flush=True)
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -215,13 +225,14 @@ def compare(args: argparse.Namespace) -> None:
             row["gold"] = gold[row["id"]]
     threshold = args.threshold if args.threshold is not None else NewsQA(settings=Settings(db_path=":memory:")).answer_threshold
     print(f"{len(rows)} questions, threshold {threshold:.4f}\n")
-    print("| passages read | per question | rule | weight | open EM | open F1 | gold EM | gold F1 | gap | top answer from gold |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| passages read | per question | rule | weight | open EM | open F1 | gold EM | gold F1 | gap | top answer from gold | answered |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for set_name, keep in (read_sets(rows[0].get("depth", 8), rows[0].get("stories", 0)) if args.read_sets else {"as dumped": lambda c: True}).items():
         subset = [{**row, "open": [c for c in row["open"] if keep(c)]} for row in rows]
         print_rows(set_name, subset, threshold, args.rules, args.weights)
     for text in args.stages or []:
-        subset = [read_stages_of(row, parse_stages(text)) for row in rows]
+        stages, _, give_up = text.partition("@")
+        subset = [read_stages_of(row, parse_stages(stages), parse_give_up(give_up)) for row in rows]
         print_rows(f"stages {text}", subset, threshold, args.rules, args.weights)
     for first, then, confident in args.read_further or []:
         subset = [read_further(row, int(first), int(then), confident) for row in rows]
@@ -255,8 +266,9 @@ def main() -> None:
     c.add_argument("--read-sets", action="store_true", help="compare the passage sets a --depth/--stories dump holds")
     c.add_argument("--read-further", type=float, nargs=3, action="append", metavar=("FIRST", "THEN", "CONFIDENT"),
                    help="read FIRST passages, and down to THEN when no answer scores CONFIDENT (repeatable)")
-    c.add_argument("--stages", action="append", metavar="D:C,D:C,D",
-                   help="read in stages (newsqa.cascade): down to D, stopping if an answer scores C; e.g. 2:0.9,4:0.99,16 (repeatable)")
+    c.add_argument("--stages", action="append", metavar="D:C,D:C,D[@G:B]",
+                   help="read in stages (newsqa.cascade): down to D, stopping if an answer scores C; e.g. 2:0.9,4:0.99,16 (repeatable); "
+                        "@G:B also stops after depth G when no answer scores B (Settings.give_up_below), e.g. 2:0.98,6:0.995,14@6:0.1")
     c.add_argument("--gold-from", type=Path, help="take the gold-story candidates from this dump (one made without --open-only)")
     args = parser.parse_args()
     dump(args) if args.command == "dump" else compare(args)

@@ -181,10 +181,13 @@ RANKING_BEFORE = {"read_first": 0, "read_further": 8, "passage_rank_weight": 0.0
 
 
 # The defaults before `ask` read in three stages (newsqa/cascade.py): 8 passages, then 16 when no answer scored 0.999.
-STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999, "rrf_k": 60}
+STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999, "rrf_k": 60, "give_up_below": 0.0}
 
 # The defaults before the first stage got a bar of its own and retrieval fused at RRF k=10: 2, 8, 14 below 0.999, k=60.
-FIRST_BAR_BEFORE = {"confident_first": 0.999, "confident_answer": 0.999, "rrf_k": 60}
+FIRST_BAR_BEFORE = {"confident_first": 0.999, "confident_answer": 0.999, "rrf_k": 60, "retrieve_candidates": 8, "give_up_below": 0.0}
+
+# The stages before round 8: a second stage of 8 passages, and no giving up after it.
+ROUND7_STAGES = {"retrieve_candidates": 8, "give_up_below": 0.0}
 
 
 def label(precision: str, scoring: str | None) -> str:
@@ -293,8 +296,9 @@ def main() -> None:
             variants = {"before: 8 passages, 16 below 0.999, length batches": {**STAGES_BEFORE, "reader_length_slack": LENGTH_SLACK},
                         "8 passages, 16 below 0.999, batching of today": STAGES_BEFORE,
                         "2, 8, 14 below 0.999, RRF k=60 (the previous main)": FIRST_BAR_BEFORE,
-                        "2 below 0.98, 8 below 0.999, 14, RRF k=10 (stop 29)": {"confident_answer": 0.999},
-                        "now: 2 below 0.98, 8 below 0.995, 14, RRF k=10": {}}
+                        "2 below 0.98, 8 below 0.999, 14, RRF k=10 (stop 29)": {**ROUND7_STAGES, "confident_answer": 0.999},
+                        "2 below 0.98, 8 below 0.995, 14, RRF k=10 (stops 30-31)": ROUND7_STAGES,
+                        "now: 2 below 0.98, 6 below 0.995 (none above 0.1: stop), 14": {}}
             compare_engines(variants, args.bbc, args.bbc_articles, args.repeats, Path(tmp), spread=args.bbc_spread)
         return
     if args.compare_precisions:

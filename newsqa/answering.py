@@ -45,6 +45,7 @@ class AskOptions:
     retrieve_candidates: int = Settings.retrieve_candidates  # passages read, in stages (newsqa/cascade.py): read_first,
     read_further: int = Settings.read_further  # then these, then down to this many, going on only while no answer is confident
     confident_answer: float = Settings.confident_answer
+    give_up_below: float = Settings.give_up_below  # after the second stage, stop when no answer scores this (cascade.read_in_stages)
     passage_rank_weight: float = Settings.passage_rank_weight
     max_answer_len: int = 40  # tokens
     spans_per_passage: int = 2
@@ -64,7 +65,8 @@ def options_from(settings: Settings, reader_meta: dict, max_answer_len: int = 40
     """AskOptions from Settings, the scoring and threshold defaulting to the reader's calibration."""
     scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, reader_meta)
     return AskOptions(scoring, threshold, settings.retrieve_candidates, settings.read_further, settings.confident_answer,
-                      settings.passage_rank_weight, max_answer_len, read_first=settings.read_first,
+                      give_up_below=settings.give_up_below,
+                      passage_rank_weight=settings.passage_rank_weight, max_answer_len=max_answer_len, read_first=settings.read_first,
                       confident_first=settings.confident_first,
                       context_poor_words=settings.context_poor_words, focus_words=settings.focus_words,
                       focus_from=settings.focus_from)
@@ -140,7 +142,8 @@ def read_cascade(reader: SpanReader, question: str, hits: Sequence[SearchHit], o
             chosen[cut:] = focus.focus_hits(chosen[cut:], question_vector, texts.store.sentences, options.focus_words)
         return read_candidates(reader, question, chosen, options, texts, lo)
 
-    return read_in_stages(read, stages, lambda c: c.answer.score)
+    give_up = (options.retrieve_candidates, options.give_up_below) if options.give_up_below > 0 else None
+    return read_in_stages(read, stages, lambda c: c.answer.score, give_up)
 
 
 def rank(candidates: Sequence[Candidate], threshold: float) -> list[Candidate]:

@@ -4,7 +4,8 @@ Reading is nearly all of an `ask`'s time (each 120-word passage is one pass of t
 question whose first passages already hold a near-certain answer rarely gains from more. The
 stages come from Settings: the top `read_first` passages, stopping when an answer scores
 `confident_first`; then down to `retrieve_candidates`, stopping when one scores
-`confident_answer`; then down to `read_further`.
+`confident_answer` or when none scores even `give_up_below` (the corpus most likely does not
+answer the question); then down to `read_further`.
 
 Chosen on NewsQA dev's first 822 questions, checked on all 1,092 (benchmarks/answer_ranking.py
 dump/compare --stages, docs/results.md "Fewer passages for most questions"): with retrieval fused
@@ -16,6 +17,9 @@ questions score 44.81 against 44.64 for the previous defaults (0.999 throughout,
 The second bar was then lowered to 0.995 (docs/results.md, "Round 6"): replayed, 45.76 against
 45.52 on the 822 and 5.90 passages a question against 6.08; end to end on all 1,092 (bf16), open
 F1 44.88 against 44.65, the right story first 76.0% against 75.9%.
+Round 8 (docs/results.md) made the second stage 6 passages and added a way out for questions the
+corpus does not answer: after the second stage, a question none of whose answers read so far
+scores `give_up_below` (0.1) stops there instead of reading down to 14.
 """
 
 from __future__ import annotations
@@ -43,14 +47,20 @@ def reading_stages(read_first: int, retrieve_candidates: int, read_further: int,
     return stages
 
 
-def read_in_stages(read: Callable[[int, int], list[Item]], stages: Sequence[Stage], score: Callable[[Item], float]) -> list[Item]:
+def read_in_stages(read: Callable[[int, int], list[Item]], stages: Sequence[Stage], score: Callable[[Item], float],
+                   give_up: tuple[int, float] | None = None) -> list[Item]:
     """Call `read(lo, hi)` for the passages of each stage in turn (ranks lo..hi-1), until a stage
-    ends with an item whose `score` is at or above the stage's confident score; every item read."""
+    ends with an item whose `score` is at or above the stage's confident score; every item read.
+    With `give_up` = (depth, bar), reading also stops after the stage ending at `depth` when no
+    item read so far scores `bar` or more: the passages the retriever ranks best hold nothing like
+    an answer, and those further down rarely do (`Settings.give_up_below`)."""
     items: list[Item] = []
     done = 0
     for depth, confident in stages:
         items += read(done, depth)
         done = depth
         if confident is None or any(score(item) >= confident for item in items):
+            break
+        if give_up is not None and depth == give_up[0] and not any(score(item) >= give_up[1] for item in items):
             break
     return items

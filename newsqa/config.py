@@ -122,9 +122,12 @@ class Settings:
     # the first stage.
     read_first: int = 2
     confident_first: float = 0.98
-    retrieve_candidates: int = 8
+    retrieve_candidates: int = 6
     read_further: int = 14
     confident_answer: float = 0.995
+    # After the second stage, a question whose answers read so far all score under this stops
+    # there: the corpus most likely does not answer it (0 turns it off; docs/results.md "Round 8").
+    give_up_below: float = 0.1
     passage_rank_weight: float = 1.0  # how much a passage's retrieval rank counts in ranking answers (scoring.ranking_key)
     # A question with at most this many content words ("When did they meet?") is answered from the
     # best-retrieved article first (answering.article_first); 0 turns that off.

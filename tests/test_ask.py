@@ -97,7 +97,8 @@ def test_reads_further_passages_only_when_no_answer_is_confident(seeded_engine):
     question = "Who did Pompeo meet?"
     def engine(confident: float) -> NewsQA:
         return NewsQA(settings=dataclasses.replace(seeded_engine.settings, answer_threshold=0.0, retrieve_candidates=2,
-                                                   read_further=12, confident_first=confident, confident_answer=confident))
+                                                   read_further=12, confident_first=confident, confident_answer=confident,
+                                                   give_up_below=0.0))
     hits = seeded_engine.search(question, top_k=12)
     assert len(hits) == 12
     sure = engine(0.0).ask(question, top_k=20)  # any answer is confident: the first 2 passages only

@@ -51,7 +51,7 @@ def test_ask_reads_focused_passages_and_keeps_exact_offsets(seeded_engine):
     assert all(article.text[f.passage.start:f.passage.end] == f.passage.text for f in focused)
     assert all(h.passage.start <= f.passage.start and f.passage.end <= h.passage.end for f, h in zip(focused, hits))
     settings = dataclasses.replace(seeded_engine.settings, focus_words=40, focus_from=0, answer_threshold=0.0,
-                                   confident_first=1.1, confident_answer=1.1)  # every passage read, all of them focused
+                                   confident_first=1.1, confident_answer=1.1, give_up_below=0.0)  # every passage read, all of them focused
     answers = NewsQA(settings=settings).ask(question, top_k=5)
     assert answers
     for a in answers:
