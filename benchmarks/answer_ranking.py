@@ -176,9 +176,8 @@ def read_sets(depth: int, stories: int) -> dict[str, object]:
 
 def read_further(row: dict, first: int, then: int, confident: float) -> dict:
     """The question's candidates when `ask` reads the top `first` passages and, only when no answer
-    from them scores `confident` or more, the passages down to `then` as well."""
-    depth = first if any(c["score"] >= confident for c in row["open"] if c["rank"] < first) else then
-    return {**row, "open": [c for c in row["open"] if c["rank"] < depth]}
+    from them scores `confident` or more, the passages down to `then` as well: two stages."""
+    return read_stages_of(row, [(first, confident), (then, None)])
 
 
 def read_stages_of(row: dict, stages: list[tuple[int, float | None]], give_up: tuple[int, float] | None = None) -> dict:

@@ -176,18 +176,17 @@ def compare_engines(variants: dict[str, dict], bbc: Path, bbc_articles: int, rep
 # How `ask` read and ranked before benchmarks/answer_ranking.py chose today's defaults, and how the
 # reader batched windows before (fixed batches of 32; a reader of its own, so the setting stays its own).
 # Staged reading and RRF k=10 came later: the first stage is off and the fusion constant is the old 60.
-RANKING_BEFORE = {"read_first": 0, "read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "rrf_k": 60,
+# Every "before" below starts from ROUND7_STAGES: the second stage of 8 passages, no giving up after it.
+ROUND7_STAGES = {"retrieve_candidates": 8, "give_up_below": 0.0}
+RANKING_BEFORE = {**ROUND7_STAGES, "read_first": 0, "read_further": 8, "passage_rank_weight": 0.0, "fusion_depth": 50, "rrf_k": 60,
                   "reader_length_slack": None}
 
 
 # The defaults before `ask` read in three stages (newsqa/cascade.py): 8 passages, then 16 when no answer scored 0.999.
-STAGES_BEFORE = {"read_first": 0, "retrieve_candidates": 8, "read_further": 16, "confident_answer": 0.999, "rrf_k": 60, "give_up_below": 0.0}
+STAGES_BEFORE = {**ROUND7_STAGES, "read_first": 0, "read_further": 16, "confident_answer": 0.999, "rrf_k": 60}
 
 # The defaults before the first stage got a bar of its own and retrieval fused at RRF k=10: 2, 8, 14 below 0.999, k=60.
-FIRST_BAR_BEFORE = {"confident_first": 0.999, "confident_answer": 0.999, "rrf_k": 60, "retrieve_candidates": 8, "give_up_below": 0.0}
-
-# The stages before round 8: a second stage of 8 passages, and no giving up after it.
-ROUND7_STAGES = {"retrieve_candidates": 8, "give_up_below": 0.0}
+FIRST_BAR_BEFORE = {**ROUND7_STAGES, "confident_first": 0.999, "confident_answer": 0.999, "rrf_k": 60}
 
 
 def label(precision: str, scoring: str | None) -> str:

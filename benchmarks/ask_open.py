@@ -19,7 +19,7 @@ threshold to the always-answering top answer; `--rescore` still does that for th
 
     python benchmarks/ask_open.py [--corpus newsqa squad] [--scoring window margin] \
         [--reader models/reader /path/to/new/reader] [--precision auto] [--limit N] \
-        [--work DIR] [--out results.json] [--set read_further=8 passage_rank_weight=0 fusion_depth=50]
+        [--work DIR] [--out results.json] [--set read_first=0 retrieve_candidates=8 read_further=8 give_up_below=0 passage_rank_weight=0 fusion_depth=50]
 
 Several readers and scorings are compared in the same run, on the same databases. Reading is the
 slow part and does not depend on the scoring: within one question, the reader's logits for an
@@ -199,7 +199,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
                         help="Settings for how ask reads and ranks, e.g. the way before answer_ranking.py: "
-                             "read_further=8 passage_rank_weight=0 fusion_depth=50")
+                             "read_first=0 retrieve_candidates=8 read_further=8 give_up_below=0 passage_rank_weight=0 fusion_depth=50")
     parser.add_argument("--work", type=Path, help="folder for the corpus databases (kept and reused); default a temporary one")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--rescore", type=Path, help="recompute the metrics of an earlier --out file with the readers' current thresholds")
