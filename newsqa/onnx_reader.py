@@ -102,12 +102,17 @@ def graph_for(model: Any, int8: bool = False) -> bytes | str:
     return str(path) if write_cache_file(path, graph) else graph
 
 
+# The torch modules whose weight products `quantize` makes int8, as the ends of their dotted names
+# (the exporter names each product after its module: ".../attention/self/query/MatMul").
+INT8_LINEARS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                "intermediate.dense")
+
+
 def int8_products(graph: Any) -> list[str]:
     """The weight products `quantize` makes int8: each layer's query, key, value, attention output
-    and FFN input projections (not the FFN output projections, the span head, or the products of
-    two activations)."""
-    weights = ("/attention/self/query/", "/attention/self/key/", "/attention/self/value/", "/attention/output/dense/",
-               "/intermediate/dense/")
+    and FFN input projections (`INT8_LINEARS`; not the FFN output projections, the span head, or the
+    products of two activations)."""
+    weights = tuple("/" + name.replace(".", "/") + "/" for name in INT8_LINEARS)
     return [n.name for n in graph.node if n.op_type == "MatMul" and any(w in n.name for w in weights)]
 
 

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import torch
 
+from ..precision import PRECISIONS
 from ..reader import Reader
 from ..reader_io import load_reader, read_meta, save_reader
 from ..scoring import DEFAULT_SCORING, SCORINGS
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--calibrate", type=Path, help="SQuAD v2 file for the no-answer threshold")
     parser.add_argument("--calibrate-limit", type=int, default=0)
     parser.add_argument("--scoring", choices=SCORINGS, default=DEFAULT_SCORING, help="the answer scoring ask uses with this reader")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="the precision the threshold is calibrated in: the one the exported reader will run in (onnx-int8 for int8-aware weights)")
     args = parser.parse_args()
     loaded = [load_reader(run / "best") for run in args.run]
     model, tokenizer, meta = average_weights([m for m, _, _ in loaded]), loaded[-1][1], loaded[-1][2]
@@ -52,7 +55,7 @@ def main() -> None:
         for one_runs_own in ("heldout", "step"):  # the average has its own scores
             meta.pop(one_runs_own, None)
     if args.calibrate:
-        reader = Reader(model=model, tokenizer=tokenizer, meta=meta, precision="fp32")
+        reader = Reader(model=model, tokenizer=tokenizer, meta=meta, precision=args.precision)
         calibration = calibrate_meta(reader, args.calibrate, SCORINGS, args.scoring, args.calibrate_limit)
         meta.update(calibration)
         print(json.dumps(calibration["calibration"], indent=2))

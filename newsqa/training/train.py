@@ -26,6 +26,7 @@ from tqdm import tqdm
 from ..reader import Reader
 from ..reader_io import WORD_EMBEDDINGS, base_encoder_dir, save_reader
 from .distractors import add_distractors
+from .int8_aware import distillation_loss, make_int8_aware
 from .evaluate import evaluate_examples
 from .features import TrainFeature, build_features
 from .squad import QAExample, expand_paths, load_squad, split_held_out
@@ -60,6 +61,9 @@ class TrainConfig:
     limit_examples: int = 0  # use only this many training examples (0: all), for smoke runs
     resume: bool = False
     threads: int = 0
+    int8_aware: bool = False  # round as onnx-int8 does while training (newsqa/training/int8_aware.py)
+    distill_from: str = ""  # a reader folder whose start/end distributions the model also learns (knowledge distillation)
+    distill_weight: float = 0.5  # the distillation loss's share of the loss (the rest: the gold spans)
 
 
 def batches_for_epoch(features: list[TrainFeature], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
@@ -149,6 +153,13 @@ def train(cfg: TrainConfig) -> dict:
         model = AutoModelForQuestionAnswering.from_pretrained(base).to(device)
     if cfg.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
+    if cfg.int8_aware:
+        print(f"int8-aware: {len(make_int8_aware(model))} linear layers round as onnx-int8 does", flush=True)
+    teacher = None
+    if cfg.distill_from:
+        from ..reader_io import load_reader
+
+        teacher = load_reader(Path(cfg.distill_from))[0].to(device).eval().requires_grad_(False)
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     no_decay = ("bias", "LayerNorm.weight")
     optimizer = torch.optim.AdamW(
@@ -217,6 +228,12 @@ def train(cfg: TrainConfig) -> dict:
             out_logits = model(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"])
         loss = (span_loss(out_logits.start_logits, batch["start_gold"], batch["attention_mask"])
                 + span_loss(out_logits.end_logits, batch["end_gold"], batch["attention_mask"])) / 2
+        if teacher is not None:
+            with torch.no_grad(), torch.autocast(autocast_device, dtype=torch.bfloat16):
+                taught = teacher(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"], attention_mask=batch["attention_mask"])
+            distilled = (distillation_loss(out_logits.start_logits, taught.start_logits, batch["attention_mask"])
+                         + distillation_loss(out_logits.end_logits, taught.end_logits, batch["attention_mask"])) / 2
+            loss = (1 - cfg.distill_weight) * loss + cfg.distill_weight * distilled
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
