@@ -543,7 +543,7 @@ def train_reader(ctx: typer.Context) -> None:
 @app.command()
 def eval_reader(
     squad: Path = typer.Option(..., "--squad", help="SQuAD v1.1 or v2.0 JSON file (with --held-out: the training files or their folder)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the shipped one)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Reader folder (default: the one ask runs in this precision: models/reader, or its int8-aware twin models/reader-int8 in onnx-int8)."),
     precision: str = typer.Option("fp32", help="fp32, bf16, int8 (dynamic quantization), onnx (fp32 in ONNX Runtime), onnx-int8 (most weight products int8 in ONNX Runtime) or auto."),
     limit: int = typer.Option(0, help="Only the first N questions (0: all)."),
     max_answer_len: int = typer.Option(30, help="Longest answer in tokens."),
@@ -551,6 +551,7 @@ def eval_reader(
     held_out: bool = typer.Option(False, "--held-out", help="Score only the held-out slice that train-reader selects checkpoints on."),
 ) -> None:
     """Official SQuAD EM/F1 (and HasAns/NoAns for v2 files) of a reader, with its speed."""
+    from .config import Settings
     from .reader import Reader
     from .training.evaluate import evaluate_examples
     from .training.squad import load_squad
@@ -558,8 +559,9 @@ def eval_reader(
 
     examples = load_training_split(TrainConfig(data=[str(squad)]))[2] if held_out else load_squad(squad)
     examples = examples[:limit] if limit else examples
+    model, precision = (model, precision) if model else Settings(reader_precision=precision).reader_choice()
     metrics = evaluate_examples(Reader(model, precision=precision), examples, max_answer_len)
-    metrics.update({"file": squad.name, "precision": precision, "questions": len(examples)})
+    metrics.update({"file": squad.name, "model": str(model), "precision": precision, "questions": len(examples)})
     if out:
         out.write_text(json.dumps(metrics, indent=2) + "\n")
     emit(metrics)

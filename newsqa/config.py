@@ -108,7 +108,7 @@ class Settings:
     db_path: str = field(default_factory=default_db)  # a SQLite path or URL, or a postgresql:// URL
     db_pool_size: int = field(default_factory=lambda: int(os.environ.get("NEWSQA_DB_POOL") or 4))  # Postgres connections per process
     models_dir: Path = field(default_factory=shipped_models_dir)
-    reader_dir: Path | None = None  # None: models_dir/reader; any reader folder (a benchmark comparing readers)
+    reader_dir: Path | None = None  # None: models_dir/reader (reader-int8 in onnx-int8: reader_choice); any reader folder (a benchmark comparing readers)
     max_question_chars: int = limits.MAX_QUESTION_CHARS
     max_article_chars: int = field(default_factory=lambda: env_int("NEWSQA_MAX_ARTICLE_CHARS", limits.MAX_ARTICLE_CHARS))  # `newsqa --max-article-chars`
     max_file_bytes: int = limits.MAX_FILE_BYTES  # one .txt/.json/.html file; .jsonl is streamed, any size
@@ -138,7 +138,7 @@ class Settings:
     focus_from: int = 2
     answer_threshold: float | None = None  # None: the threshold calibrated with the shipped reader
     answer_scoring: str | None = None  # None: the reader's own (reader.json); see newsqa.scoring
-    reader_precision: str = "auto"  # auto: bf16 where the CPU runs it faster (timed: newsqa/precision.py), else onnx (fp32 in ONNX Runtime) where installed, else fp32
+    reader_precision: str = "auto"  # auto: bf16 where the CPU runs it faster (timed: newsqa/precision.py), else onnx-int8 with models/reader-int8 where int8 pays (reader_choice), else onnx (fp32 in ONNX Runtime) where installed, else fp32
     threads: int = field(default_factory=env_threads)  # torch threads for this process; 0: one per core
     # Find attributed statements at ingest (newsqa.quotes); NEWSQA_QUOTES=0 turns it off.
     extract_quotes: bool = field(default_factory=lambda: os.environ.get("NEWSQA_QUOTES", "1").strip() not in {"0", "false", "no", "off"})
@@ -156,7 +156,29 @@ class Settings:
 
     @property
     def reader_path(self) -> Path:
-        return Path(self.reader_dir) if self.reader_dir else Path(self.models_dir) / "reader"
+        """The reader's folder as set, `auto` not yet resolved (`reader_choice` resolves it):
+        `reader_dir` where set; else the shipped reader, or in onnx-int8 its int8-aware twin."""
+        if self.reader_dir:
+            return Path(self.reader_dir)
+        if self.reader_precision == "onnx-int8" and self.int8_aware_reader():
+            return Path(self.models_dir) / "reader-int8"
+        return Path(self.models_dir) / "reader"
+
+    def int8_aware_reader(self) -> bool:
+        """True where the models folder has the shipped reader's int8-aware twin (models/reader-int8:
+        trained through onnx-int8's rounding, so int8 costs it next to nothing)."""
+        return (Path(self.models_dir) / "reader-int8" / "model.safetensors").exists()
+
+    def reader_choice(self) -> tuple[Path, str]:
+        """The reader folder and precision `ask` loads. `auto` with the shipped reader becomes onnx-int8
+        with its int8-aware twin where bf16 does not pay and int8 does (`precision.onnx_int8_pays`,
+        timed once per machine); a reader of one's own (`reader_dir`) is never made int8 unasked."""
+        if self.reader_precision == "auto" and not self.reader_dir and self.int8_aware_reader():
+            from .precision import onnx_int8_pays
+
+            if onnx_int8_pays():
+                return Path(self.models_dir) / "reader-int8", "onnx-int8"
+        return self.reader_path, self.reader_precision
 
     @property
     def summarizer_path(self) -> Path:

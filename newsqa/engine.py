@@ -59,7 +59,7 @@ class NewsQA:
 
     @property
     def reader(self):
-        return self.models.reader(self.settings.reader_path, self.settings.reader_precision)
+        return self.models.reader(*self.settings.reader_choice())
 
     @property
     def summarizer(self):

@@ -11,8 +11,11 @@ installed; where the CPU multiplies bf16 fast, torch's bf16 is faster still.
 dynamic quantization, one scale per output channel): every layer's attention projections and FFN
 input projections. The FFN output projections (their input, after GELU, has outliers one scale per
 tensor cannot hold) and the span head stay fp32. On NewsQA dev's 1,092 questions over their own
-stories it scores F1 53.64 against 54.06 for fp32 in 0.74x the time (docs/results.md, "Round 7"):
-an option for CPUs without fast bf16, not what `auto` picks.
+stories the shipped reader scores F1 53.64 against 54.06 for fp32 in 0.74x the time (docs/results.md,
+"Round 7"), but 1.1-1.3 F1 less over the open corpus. So onnx-int8 runs the reader's int8-aware twin,
+models/reader-int8 (trained through this rounding: `training/int8_aware.py`), which loses 0.15 there
+("Round 9"); `auto` takes it where bf16 does not pay and a timed int8 layer does (`time_layer`,
+`precision.onnx_int8_pays`).
 
 The ONNX graph is exported from the loaded torch model once per model and kept in the user's cache
 folder, under a name that is the digest of the weights and of the torch version that exported it,
@@ -28,6 +31,7 @@ import hashlib
 import io
 import logging
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -142,26 +146,58 @@ def quantize(graph: bytes | str) -> bytes:
         return out.read_bytes()
 
 
+def cpu_session(graph: bytes | str, threads: int) -> Any:
+    """An ONNX Runtime session on the CPU with `threads` threads (the process's torch threads: set
+    deliberately, never one per core) that do not spin when idle."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(threads, 1)
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle pool threads would otherwise spin for work after each call: cores a busy machine needs.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+
+def time_layer(threads: int, rows: int = 512, repeats: int = 5) -> tuple[float, float]:
+    """Seconds for one FFN input projection of the reader's shape (`rows` tokens, 384 -> 1536) in
+    ONNX Runtime, fp32 and as `quantize` makes it int8, alternating, the best of `repeats` each;
+    about 0.1-0.3 s with the quantization. `precision.onnx_int8_pays` decides on them."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weight = numpy_helper.from_array((rng.standard_normal((384, 1536)) / 20).astype(np.float32), "weight")
+    bias = numpy_helper.from_array(rng.standard_normal(1536).astype(np.float32), "bias")
+    nodes = [helper.make_node("MatMul", ["x", "weight"], ["product"], name="/intermediate/dense/MatMul"),
+             helper.make_node("Add", ["product", "bias"], ["y"], name="/intermediate/dense/Add")]
+    graph = helper.make_graph(nodes, "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 384])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1536])], [weight, bias])
+    fp32 = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)]).SerializeToString()
+    sessions = {"fp32": cpu_session(fp32, threads), "int8": cpu_session(quantize(fp32), threads)}
+    feed = {"x": rng.standard_normal((rows, 384)).astype(np.float32)}
+    best = {name: float("inf") for name in sessions}
+    for round_ in range(repeats + 1):
+        for name, session in sessions.items():
+            began = time.perf_counter()
+            session.run(None, feed)
+            if round_:  # the first round warms the kernels up
+                best[name] = min(best[name], time.perf_counter() - began)
+    return best["fp32"], best["int8"]
+
+
 class OnnxLogits:
     """Start and end logits of padded batches, computed by ONNX Runtime on the CPU."""
 
     def __init__(self, model: Any, threads: int, int8: bool = False) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(threads, 1)  # the process's torch threads: set deliberately, never per core
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle pool threads would otherwise spin for work after each call: cores a busy machine needs.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         graph = graph_for(model, int8)
         try:
-            self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+            self.session = cpu_session(graph, threads)
         except Exception:  # noqa: BLE001 - a damaged cached file (onnxruntime raises its own types): export afresh
             if not isinstance(graph, str):
                 raise
             Path(graph).unlink(missing_ok=True)
-            self.session = ort.InferenceSession(graph_for(model, int8), options, providers=["CPUExecutionProvider"])
+            self.session = cpu_session(graph_for(model, int8), threads)
 
     def __call__(self, input_ids: np.ndarray, token_type_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         feed = {name: array.astype(np.int64, copy=False)  # the reader's batches are int64 already: no copy

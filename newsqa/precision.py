@@ -8,9 +8,12 @@ AVX512-BF16 but not AMX multiplies a reader-sized layer at 86 GFLOPS in bf16 aga
 taken only where the CPU has the instructions *and* a timed layer says it is faster.
 Dynamic int8 quantization is also available for the reader, but costs it several F1 points
 (see models/reader/MODEL_CARD.md). "onnx" runs the reader in fp32 in ONNX Runtime (an optional
-extra, newsqa/onnx_reader.py): the same answers as fp32, in less time ("onnx-int8": most of its
-weight products in int8, 0.4 F1 less on NewsQA in 0.74x the time, chosen only explicitly); "auto" takes it where bf16
-does not pay and onnxruntime is installed.
+extra, newsqa/onnx_reader.py): the same answers as fp32, in less time. "onnx-int8" runs most of
+its weight products in int8, in about 0.74x the time; the shipped reader loses 1.1 open-corpus F1
+that way, so int8 runs a twin trained through int8's rounding (models/reader-int8: 0.15 F1 from fp32).
+Where bf16 does not pay, "auto" takes onnx-int8 with that twin where a timed int8 layer is clearly
+faster than ONNX Runtime's fp32 one (`onnx_int8_pays`, `config.Settings.reader_choice`), else onnx
+where onnxruntime is installed, else fp32.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import json
 import platform
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "onnx", "onnx-int8")
 BF16_FASTER = 0.85  # bf16 must take at most this share of fp32's time: it also rounds more
+INT8_FASTER = 0.85  # likewise int8 against ONNX Runtime's fp32, for the int8-aware reader
 
 
 def native_bf16() -> bool:
@@ -58,17 +62,49 @@ def bf16_measured_faster() -> bool:
 
 @functools.lru_cache(maxsize=1)
 def layer_timings() -> tuple[float, float]:
-    """`time_layer`'s seconds for this machine, measured by the first process that needs them and
-    kept in newsqa's cache folder: every process here (both server workers, the CLI) then makes
-    the same choice, and gives the same answers, without timing again."""
-    path, key = timings_file(), machine_key()
+    """`time_layer`'s seconds for this machine (fp32, bf16), measured by the first process that
+    needs them and kept in newsqa's cache folder: every process here (both server workers, the CLI)
+    then makes the same choice, and gives the same answers, without timing again."""
+    return kept_timings(machine_key(), time_layer)
+
+
+@functools.lru_cache(maxsize=1)
+def int8_layer_timings() -> tuple[float, float]:
+    """`onnx_reader.time_layer`'s seconds for this machine (ONNX Runtime fp32, int8), kept as
+    `layer_timings` are."""
+    import onnxruntime
+    import torch
+
+    from . import onnx_reader
+
+    key = f"onnx-int8 | onnxruntime {onnxruntime.__version__} | {machine_key()}"
+    return kept_timings(key, lambda: onnx_reader.time_layer(torch.get_num_threads()))
+
+
+def kept_timings(key: str, measure: Callable[[], tuple[float, float]]) -> tuple[float, float]:
+    """The two timings kept under `key` in the timings file, measured (and kept) where missing."""
+    path = timings_file()
     with machine_lock(path):  # two workers starting together: one times, the other reads its result
         known = read_timings(path)
         if key not in known:
-            known[key] = list(time_layer())
+            known[key] = list(measure())
             write_timings(path, known)
-    fp32, bf16 = known[key]
-    return float(fp32), float(bf16)
+    first, second = known[key]
+    return float(first), float(second)
+
+
+def onnx_int8_pays() -> bool:
+    """True where bf16 does not pay (`native_bf16`), ONNX Runtime is installed and a reader-sized
+    layer, timed once per machine (`int8_layer_timings`), runs clearly faster in its int8 than in
+    its fp32: where `auto` runs the shipped int8-aware reader in "onnx-int8" (`Settings.reader_choice`)."""
+    from .onnx_reader import available
+
+    return not native_bf16() and available() and prefer_int8(*int8_layer_timings())
+
+
+def prefer_int8(fp32_seconds: float, int8_seconds: float) -> bool:
+    """The decision on two timings of the same ONNX Runtime product: int8 only if clearly faster."""
+    return int8_seconds <= INT8_FASTER * fp32_seconds
 
 
 def timings_file() -> Path:

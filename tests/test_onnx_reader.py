@@ -151,3 +151,45 @@ def test_onnx_int8_answers_the_seed_questions_close_to_fp32(readers, seed_text):
     same = sum((a[0].start, a[0].end) == (b[0].start, b[0].end) for a, b in zip(mine, theirs) if a and b)
     assert same >= len(pairs) - 2, f"{same} of {len(pairs)} top spans as fp32's"
     assert all(seed_text[a.start : a.end] == a.text for answers in mine for a in answers)
+
+
+def test_onnx_int8_runs_the_int8_aware_twin_which_answers_the_seed_questions_as_fp32_does(readers, seed_text, tmp_path):
+    """models/reader-int8 was trained through onnx-int8's rounding: in int8 it answers the seed
+    questions as well as the shipped reader does in fp32 (not always with the same span)."""
+    from .conftest import SEED
+    from .test_ask import is_correct
+
+    fp32, _ = readers
+    qa = NewsQA(tmp_path / "int8.sqlite3", Settings(reader_precision="onnx-int8"), models=ModelCache())
+    assert qa.settings.reader_choice() == (qa.settings.models_dir / "reader-int8", "onnx-int8")
+    assert qa.reader.meta["train_config"]["int8_aware"] and qa.reader.precision == "onnx-int8"
+    pairs = [(question, seed_text) for question, _ in ANSWERABLE]
+    mine, theirs = qa.reader.answer_batch(pairs), fp32.answer_batch(pairs)
+    right = [sum(bool(got) and is_correct(got[0].text, want) for got, (_, want) in zip(answers, ANSWERABLE))
+             for answers in (mine, theirs)]
+    assert right[0] >= right[1] - 1, f"{right[0]} right in int8, {right[1]} by the shipped reader in fp32"
+    assert all(seed_text[a.start : a.end] == a.text for answers in mine for a in answers)
+    [article] = qa.ingest([SEED])
+    answer = qa.ask("Where did Putin and Pompeo meet?")[0]
+    assert is_correct(answer.text, "Sochi") and article.text[answer.start : answer.end] == answer.text
+    qa.close()
+
+
+def test_auto_takes_the_int8_aware_twin_only_where_int8_pays_and_only_for_the_shipped_reader(monkeypatch, tmp_path):
+    from newsqa import precision
+
+    shipped = Settings()
+    monkeypatch.setattr(precision, "onnx_int8_pays", lambda: True)
+    assert shipped.reader_choice() == (shipped.models_dir / "reader-int8", "onnx-int8")
+    own = Settings(reader_dir=shipped.models_dir / "reader")  # a reader of one's own is never made int8 unasked
+    assert own.reader_choice() == (shipped.models_dir / "reader", "auto")
+    assert Settings(reader_precision="fp32").reader_choice() == (shipped.models_dir / "reader", "fp32")
+    without_twin = Settings(models_dir=tmp_path)  # a models folder without reader-int8
+    assert without_twin.reader_choice() == (tmp_path / "reader", "auto")
+    monkeypatch.setattr(precision, "onnx_int8_pays", lambda: False)
+    assert shipped.reader_choice() == (shipped.models_dir / "reader", "auto")
+
+
+def test_the_int8_layer_is_timed_in_onnx_runtime():
+    fp32_seconds, int8_seconds = onnx_reader.time_layer(threads=1, rows=64, repeats=2)
+    assert 0 < fp32_seconds < 5 and 0 < int8_seconds < 5

@@ -22,6 +22,9 @@ def test_wheel_contains_models_server_and_entry_point(tmp_path):
         "newsqa/_models/reader/config.json",
         "newsqa/_models/reader/tokenizer.json",
         "newsqa/_models/reader/MODEL_CARD.md",
+        "newsqa/_models/reader-int8/model.safetensors",  # what `auto` runs in onnx-int8 where int8 pays
+        "newsqa/_models/reader-int8/reader.json",
+        "newsqa/_models/reader-int8/MODEL_CARD.md",
         "newsqa/_models/quotes/model.safetensors",
         "newsqa/_models/quotes/config.json",
         "newsqa/_models/quotes/tokenizer.json",

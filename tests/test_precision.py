@@ -107,3 +107,38 @@ def test_two_processes_starting_together_time_once_and_agree(tmp_path):
     assert all(p.returncode == 0 for p in procs)
     assert outputs[0] == outputs[1]
     assert (tmp_path / "timed.log").read_text().count("timed") == 1
+
+
+def test_int8_is_preferred_only_when_clearly_faster():
+    assert precision.prefer_int8(fp32_seconds=1.0, int8_seconds=0.3)
+    assert not precision.prefer_int8(1.0, 0.95)
+    assert not precision.prefer_int8(1.0, 1.2)
+
+
+def test_int8_is_timed_only_where_bf16_does_not_pay(monkeypatch):
+    def never() -> tuple[float, float]:
+        raise AssertionError("timed int8 where bf16 pays")
+
+    monkeypatch.setattr(precision, "int8_layer_timings", never)
+    monkeypatch.setattr(precision, "native_bf16", lambda: True)
+    assert not precision.onnx_int8_pays()
+    monkeypatch.setattr(precision, "native_bf16", lambda: False)
+    monkeypatch.setattr(onnx_reader, "available", lambda: True)
+    monkeypatch.setattr(precision, "int8_layer_timings", lambda: (0.0055, 0.0016))  # this AMD host, 1 thread
+    assert precision.onnx_int8_pays()
+    monkeypatch.setattr(precision, "int8_layer_timings", lambda: (0.0055, 0.0052))  # int8 kernels no faster
+    assert not precision.onnx_int8_pays()
+
+
+def test_the_int8_timings_are_kept_per_machine_beside_the_bf16_ones(own_cache, monkeypatch):
+    pytest.importorskip("onnxruntime")
+    precision.int8_layer_timings.cache_clear()
+    monkeypatch.setattr(precision, "time_layer", lambda: (0.004, 0.007))
+    monkeypatch.setattr(onnx_reader, "time_layer", lambda threads: (0.005, 0.002))
+    assert precision.layer_timings() == (0.004, 0.007)
+    assert precision.int8_layer_timings() == (0.005, 0.002)
+    kept = json.loads((own_cache / "precision.json").read_text())
+    assert len(kept) == 2 and kept[precision.machine_key()] == [0.004, 0.007]
+    [int8_key] = [key for key in kept if key != precision.machine_key()]
+    assert int8_key.startswith("onnx-int8 | onnxruntime ") and kept[int8_key] == [0.005, 0.002]
+    precision.int8_layer_timings.cache_clear()

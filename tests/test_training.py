@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from newsqa.reader import Reader
 from newsqa.training.train import TrainConfig, train
@@ -78,6 +79,11 @@ def test_held_out_slice_is_whole_paragraphs_and_eval_reader_scores_it(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert metrics["questions"] == len(held) and metrics["f1"] > 50
+    assert Path(metrics["model"]).name == "reader" and metrics["precision"] == "fp32"  # the shipped reader, as ask runs it
+
+    result = CliRunner().invoke(app, ["eval-reader", "--squad", str(data), "--limit", "5", "--precision", "onnx-int8", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Path(json.loads(out.read_text())["model"]).name == "reader-int8"  # in onnx-int8 ask runs the int8-aware twin
 
 
 def test_average_weights_is_the_elementwise_mean():
