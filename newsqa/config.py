@@ -169,11 +169,12 @@ class Settings:
         trained through onnx-int8's rounding, so int8 costs it next to nothing)."""
         return (Path(self.models_dir) / "reader-int8" / "model.safetensors").exists()
 
-    def reader_choice(self) -> tuple[Path, str]:
+    def reader_choice(self, resolve_auto: bool = True) -> tuple[Path, str]:
         """The reader folder and precision `ask` loads. `auto` with the shipped reader becomes onnx-int8
         with its int8-aware twin where bf16 does not pay and int8 does (`precision.onnx_int8_pays`,
-        timed once per machine); a reader of one's own (`reader_dir`) is never made int8 unasked."""
-        if self.reader_precision == "auto" and not self.reader_dir and self.int8_aware_reader():
+        timed once per machine); a reader of one's own (`reader_dir`) is never made int8 unasked.
+        `resolve_auto=False` leaves `auto` as it is (no torch import, no timing)."""
+        if resolve_auto and self.reader_precision == "auto" and not self.reader_dir and self.int8_aware_reader():
             from .precision import onnx_int8_pays
 
             if onnx_int8_pays():

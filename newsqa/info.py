@@ -6,6 +6,7 @@ Loads no model (the reader's calibration is read from its metadata file), so it 
 from __future__ import annotations
 
 import platform
+import sys
 from typing import Any
 
 from .config import Settings, without_password
@@ -18,13 +19,17 @@ def engine_info(settings: Settings, articles: int) -> dict[str, Any]:
     """The facts about an engine with these settings holding `articles` articles."""
     from .reader_io import read_meta
 
-    meta = read_meta(settings.reader_path)
+    # auto resolved (its int8 choice names another reader, with its own threshold) where torch is loaded
+    # already, as in the server; a process without it (`newsqa info`, no background worker) reports
+    # auto unresolved rather than spend seconds importing torch for it.
+    reader_path, precision = settings.reader_choice(resolve_auto="torch" in sys.modules)
+    meta = read_meta(reader_path)
     scoring, threshold = answer_scoring_and_threshold(settings.answer_scoring, settings.answer_threshold, meta)
     return {
         "database": without_password(settings.db_path),
         "articles": articles,
         "models": {
-            "reader": {"path": str(settings.reader_path), "precision": settings.reader_precision,  # auto: newsqa/precision.py
+            "reader": {"path": str(reader_path), "precision": precision,  # auto, unless it takes onnx-int8: newsqa/precision.py
                        "answer_scoring": scoring, "answer_threshold": threshold},
             "summarizer": {"path": str(settings.summarizer_path)},
             "embedder": {"package": EMBEDDER_PACKAGE, "version": version(EMBEDDER_PACKAGE)},

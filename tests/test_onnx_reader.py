@@ -3,7 +3,9 @@ once per model into the cache folder, and a clear error where onnxruntime is mis
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,10 +179,15 @@ def test_onnx_int8_runs_the_int8_aware_twin_which_answers_the_seed_questions_as_
 
 def test_auto_takes_the_int8_aware_twin_only_where_int8_pays_and_only_for_the_shipped_reader(monkeypatch, tmp_path):
     from newsqa import precision
+    from newsqa.info import engine_info
 
     shipped = Settings()
     monkeypatch.setattr(precision, "onnx_int8_pays", lambda: True)
     assert shipped.reader_choice() == (shipped.models_dir / "reader-int8", "onnx-int8")
+    info = engine_info(shipped, articles=0)["models"]["reader"]  # info names the reader ask would run, and its threshold
+    twin_meta = json.loads((shipped.models_dir / "reader-int8" / "reader.json").read_text())
+    assert Path(info["path"]).name == "reader-int8" and info["precision"] == "onnx-int8"
+    assert info["answer_threshold"] == twin_meta["answer_threshold"]
     own = Settings(reader_dir=shipped.models_dir / "reader")  # a reader of one's own is never made int8 unasked
     assert own.reader_choice() == (shipped.models_dir / "reader", "auto")
     assert Settings(reader_precision="fp32").reader_choice() == (shipped.models_dir / "reader", "fp32")
