@@ -156,30 +156,28 @@ class Settings:
 
     @property
     def reader_path(self) -> Path:
-        """The reader's folder as set, `auto` not yet resolved (`reader_choice` resolves it):
-        `reader_dir` where set; else the shipped reader, or in onnx-int8 its int8-aware twin."""
-        if self.reader_dir:
-            return Path(self.reader_dir)
-        if self.reader_precision == "onnx-int8" and self.int8_aware_reader():
-            return Path(self.models_dir) / "reader-int8"
-        return Path(self.models_dir) / "reader"
-
-    def int8_aware_reader(self) -> bool:
-        """True where the models folder has the shipped reader's int8-aware twin (models/reader-int8:
-        trained through onnx-int8's rounding, so int8 costs it next to nothing)."""
-        return (Path(self.models_dir) / "reader-int8" / "model.safetensors").exists()
+        """The reader's folder as set, `auto` not yet resolved (`reader_choice` resolves it)."""
+        return self.reader_choice(resolve_auto=False)[0]
 
     def reader_choice(self, resolve_auto: bool = True) -> tuple[Path, str]:
-        """The reader folder and precision `ask` loads. `auto` with the shipped reader becomes onnx-int8
-        with its int8-aware twin where bf16 does not pay and int8 does (`precision.onnx_int8_pays`,
-        timed once per machine); a reader of one's own (`reader_dir`) is never made int8 unasked.
-        `resolve_auto=False` leaves `auto` as it is (no torch import, no timing)."""
-        if resolve_auto and self.reader_precision == "auto" and not self.reader_dir and self.int8_aware_reader():
-            from .precision import onnx_int8_pays
+        """The reader folder and precision `ask` loads: `reader_dir` as given, in the precision set (a
+        reader of one's own is never made int8 unasked); else the shipped reader, or its int8-aware twin
+        (models/reader-int8: trained through onnx-int8's rounding, so int8 costs it next to nothing)
+        where onnx-int8 is set, or where `auto` finds bf16 does not pay and int8 does
+        (`precision.onnx_int8_pays`, timed once per machine). `resolve_auto=False` leaves `auto` as it
+        is (no torch import, no timing)."""
+        if self.reader_dir:
+            return Path(self.reader_dir), self.reader_precision
+        twin = Path(self.models_dir) / "reader-int8"
+        if (twin / "model.safetensors").exists():
+            if self.reader_precision == "onnx-int8":
+                return twin, "onnx-int8"
+            if resolve_auto and self.reader_precision == "auto":
+                from .precision import onnx_int8_pays
 
-            if onnx_int8_pays():
-                return Path(self.models_dir) / "reader-int8", "onnx-int8"
-        return self.reader_path, self.reader_precision
+                if onnx_int8_pays():
+                    return twin, "onnx-int8"
+        return Path(self.models_dir) / "reader", self.reader_precision
 
     @property
     def summarizer_path(self) -> Path:

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import io
 import logging
 import tempfile
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -174,15 +174,11 @@ def time_layer(threads: int, rows: int = 512, repeats: int = 5) -> tuple[float, 
     graph = helper.make_graph(nodes, "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 384])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1536])], [weight, bias])
     fp32 = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)]).SerializeToString()
+    from .precision import best_of_alternating
+
     sessions = {"fp32": cpu_session(fp32, threads), "int8": cpu_session(quantize(fp32), threads)}
     feed = {"x": rng.standard_normal((rows, 384)).astype(np.float32)}
-    best = {name: float("inf") for name in sessions}
-    for round_ in range(repeats + 1):
-        for name, session in sessions.items():
-            began = time.perf_counter()
-            session.run(None, feed)
-            if round_:  # the first round warms the kernels up
-                best[name] = min(best[name], time.perf_counter() - began)
+    best = best_of_alternating({name: functools.partial(session.run, None, feed) for name, session in sessions.items()}, repeats)
     return best["fp32"], best["int8"]
 
 

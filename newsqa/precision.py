@@ -24,7 +24,7 @@ import json
 import platform
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8", "onnx", "onnx-int8")
 BF16_FASTER = 0.85  # bf16 must take at most this share of fp32's time: it also rounds more
@@ -170,16 +170,24 @@ def time_layer(rows: int = 512, repeats: int = 5) -> tuple[float, float]:
 
     x = torch.randn(rows, 384)
     weight, bias = torch.randn(1536, 384) / 20, torch.randn(1536)
-    formats = {torch.float32: (x, weight, bias), torch.bfloat16: (x.bfloat16(), weight.bfloat16(), bias.bfloat16())}
-    best = {dtype: float("inf") for dtype in formats}
+    formats = {dtype: (x.to(dtype), weight.to(dtype), bias.to(dtype)) for dtype in (torch.float32, torch.bfloat16)}
     with torch.inference_mode():
-        for round_ in range(repeats + 1):
-            for dtype, args in formats.items():
-                began = time.perf_counter()
-                torch.nn.functional.linear(*args)
-                if round_:  # the first round warms the kernels up
-                    best[dtype] = min(best[dtype], time.perf_counter() - began)
+        best = best_of_alternating({dtype: functools.partial(torch.nn.functional.linear, *args) for dtype, args in formats.items()},
+                                   repeats)
     return best[torch.float32], best[torch.bfloat16]
+
+
+def best_of_alternating(calls: dict[Any, Callable[[], object]], repeats: int) -> dict[Any, float]:
+    """Seconds of each call, run in turn `repeats` times after one warm-up round, the best of each
+    (the best is what load disturbs least; alternating spreads the load over all alike)."""
+    best = {name: float("inf") for name in calls}
+    for round_ in range(repeats + 1):
+        for name, call in calls.items():
+            began = time.perf_counter()
+            call()
+            if round_:  # the first round warms the kernels up
+                best[name] = min(best[name], time.perf_counter() - began)
+    return best
 
 
 def resolve(precision: str) -> str:
